@@ -111,7 +111,8 @@ public final class SharedMemory implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            if (byteBuffer instanceof MappedByteBuffer)
+            // Every direct buffer is a MappedByteBuffer; only a file-backed one is ours to unmap.
+            if (path != null)
             {
                 IoUtil.unmap((MappedByteBuffer)byteBuffer);
             }
