@@ -1,0 +1,40 @@
+package io.pvio.ring.blkif;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+import static io.pvio.ring.blkif.BlkifSegmentDescriptor.FIRST_SECT_OFFSET;
+import static io.pvio.ring.blkif.BlkifSegmentDescriptor.GREF_OFFSET;
+import static io.pvio.ring.blkif.BlkifSegmentDescriptor.LAST_SECT_OFFSET;
+import static io.pvio.ring.blkif.BlkifSegmentDescriptor.PAD_OFFSET;
+
+/** Plain accesses to one {@code blkif_request_segment} at an absolute offset, shared by every flyweight. */
+final class BlkifSegments
+{
+    private BlkifSegments()
+    {
+    }
+
+    static int gref(final AtomicBuffer buffer, final int segmentOffset)
+    {
+        return buffer.getInt(segmentOffset + GREF_OFFSET);
+    }
+
+    static int firstSector(final AtomicBuffer buffer, final int segmentOffset)
+    {
+        return buffer.getByte(segmentOffset + FIRST_SECT_OFFSET) & 0xFF;
+    }
+
+    static int lastSector(final AtomicBuffer buffer, final int segmentOffset)
+    {
+        return buffer.getByte(segmentOffset + LAST_SECT_OFFSET) & 0xFF;
+    }
+
+    static void write(
+        final AtomicBuffer buffer, final int segmentOffset, final int gref, final int firstSector, final int lastSector)
+    {
+        buffer.putInt(segmentOffset + GREF_OFFSET, gref);
+        buffer.putByte(segmentOffset + FIRST_SECT_OFFSET, (byte)firstSector);
+        buffer.putByte(segmentOffset + LAST_SECT_OFFSET, (byte)lastSector);
+        buffer.putShort(segmentOffset + PAD_OFFSET, (short)0);
+    }
+}
