@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     versionProvider = PvioCommand.Version.class,
     description = "Xen-style paravirtual split-driver I/O in Java: rings, grants, event channels, drivers.",
     subcommands = {
+        RingPeerCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PvioCommand implements Runnable
