@@ -1,0 +1,151 @@
+package io.pvio.hypervisor.grant;
+
+import io.pvio.hypervisor.domain.Domain;
+import io.pvio.hypervisor.memory.MachineMemory;
+import io.pvio.hypervisor.memory.ReadOnlyFrame;
+import io.pvio.hypervisor.memory.SinkFrame;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The grant mappings one domain holds (Xen's maptrack): a handle per mapping, at most {@link #limit()} at once.
+ * Each entry remembers the granting domain, the reference, the machine frame (retained) and whether it is read-only,
+ * and owns the views handed to the mapper: a writable {@link AtomicBuffer} for a writable mapping, a
+ * {@link ReadOnlyFrame} for a read-only one. Unmapping re-points both at the mapper's {@link SinkFrame}.
+ * <p>
+ * A handle's view objects are created on its first use and reused by later mappings on the same handle, so a
+ * steady map/unmap cycle allocates nothing.
+ * <p>
+ * Thread-safe: every method holds this object's monitor. Never held while taking another domain's lock.
+ */
+public final class Maptrack
+{
+    private final MachineMemory memory;
+    private final SinkFrame sink;
+    private final Domain[] granters;
+    private final int[] refs;
+    private final int[] mfns;
+    private final boolean[] readOnly;
+    private final UnsafeBuffer[] views;
+    private final ReadOnlyFrame[] readOnlyViews;
+    private final int[] freeHandles;
+    private int freeCount;
+
+    /**
+     * @param limit  the most mappings held at once.
+     * @param memory machine memory, to point views at frames.
+     * @param sink   where views of unmapped frames point.
+     */
+    public Maptrack(final int limit, final MachineMemory memory, final SinkFrame sink)
+    {
+        this.memory = memory;
+        this.sink = sink;
+        this.granters = new Domain[limit];
+        this.refs = new int[limit];
+        this.mfns = new int[limit];
+        this.readOnly = new boolean[limit];
+        this.views = new UnsafeBuffer[limit];
+        this.readOnlyViews = new ReadOnlyFrame[limit];
+        this.freeHandles = new int[limit];
+        for (int i = 0; i < limit; i++)
+        {
+            freeHandles[i] = limit - 1 - i;
+        }
+        this.freeCount = limit;
+    }
+
+    public int limit()
+    {
+        return granters.length;
+    }
+
+    /** Mappings held now. */
+    public synchronized int inUse()
+    {
+        return granters.length - freeCount;
+    }
+
+    /** A free handle, reserved until {@link #fill} or {@link #abort}; -1 if the limit is reached. */
+    synchronized int claimHandle()
+    {
+        return freeCount == 0 ? -1 : freeHandles[--freeCount];
+    }
+
+    /** Gives back a handle that {@link #claimHandle} returned and was never filled. */
+    synchronized void abort(final int handle)
+    {
+        freeHandles[freeCount++] = handle;
+    }
+
+    /** Records a mapping on a claimed handle and points its view at {@code mfn}. */
+    synchronized void fill(final int handle, final Domain granter, final int ref, final int mfn, final boolean ro)
+    {
+        granters[handle] = granter;
+        refs[handle] = ref;
+        mfns[handle] = mfn;
+        readOnly[handle] = ro;
+        if (views[handle] == null)
+        {
+            views[handle] = memory.newFrameView(mfn);
+            readOnlyViews[handle] = new ReadOnlyFrame(views[handle]);
+        }
+        else
+        {
+            memory.wrapFrameView(views[handle], mfn);
+        }
+    }
+
+    /** Whether {@code handle} names a live mapping. */
+    synchronized boolean isLive(final int handle)
+    {
+        return handle >= 0 && handle < granters.length && granters[handle] != null;
+    }
+
+    synchronized Domain granter(final int handle)
+    {
+        return granters[handle];
+    }
+
+    synchronized int ref(final int handle)
+    {
+        return refs[handle];
+    }
+
+    synchronized int mfn(final int handle)
+    {
+        return mfns[handle];
+    }
+
+    synchronized boolean isReadOnly(final int handle)
+    {
+        return readOnly[handle];
+    }
+
+    /** Forgets a live mapping and revokes its views; the caller unpins and releases the frame. */
+    synchronized void free(final int handle)
+    {
+        granters[handle] = null;
+        sink.revoke(views[handle]);
+        freeHandles[freeCount++] = handle;
+    }
+
+    /**
+     * The writable view of a writable mapping: 4 KiB of the granted frame, offsets from 0.
+     *
+     * @return the view, or {@code null} if {@code handle} is not a live writable mapping.
+     */
+    public synchronized AtomicBuffer writableView(final int handle)
+    {
+        return isLive(handle) && !readOnly[handle] ? views[handle] : null;
+    }
+
+    /**
+     * The read-only view of a live mapping (read-only or writable).
+     *
+     * @return the view, or {@code null} if {@code handle} is not a live mapping.
+     */
+    public synchronized ReadOnlyFrame readOnlyView(final int handle)
+    {
+        return isLive(handle) ? readOnlyViews[handle] : null;
+    }
+}

@@ -1,0 +1,117 @@
+package io.pvio.hypervisor.hypercall;
+
+import io.pvio.hypervisor.domain.Domain;
+import io.pvio.hypervisor.grant.GrantCopyBatch;
+import io.pvio.hypervisor.grant.GrantStatus;
+import io.pvio.hypervisor.grant.GrantTables;
+import io.pvio.hypervisor.memory.ReadOnlyFrame;
+import org.agrona.concurrent.AtomicBuffer;
+
+/**
+ * {@code HYPERVISOR_grant_table_op} for one domain. Map, unmap and copy report per-element {@link GrantStatus}
+ * values as Xen does (negative on failure) and allocate nothing in steady state.
+ * <pre>{@code
+ * final int handle = gnttab.mapGrantRef(frontDomid, ref, false);
+ * if (handle < 0) { ...GrantStatus.message(handle)... }
+ * try {
+ *     final AtomicBuffer page = gnttab.writableView(handle);
+ *     ...
+ * } finally {
+ *     gnttab.unmapGrantRef(handle);
+ * }
+ * }</pre>
+ */
+public final class GrantTableOp
+{
+    private final Domain self;
+    private final GrantTables grantTables;
+
+    GrantTableOp(final Domain self, final GrantTables grantTables)
+    {
+        this.self = self;
+        this.grantTables = grantTables;
+    }
+
+    /**
+     * {@code GNTTABOP_map_grant_ref}: maps grant {@code ref} of {@code granterDomid} (GNTMAP_host_map, plus
+     * GNTMAP_readonly if {@code readOnly}). Sets {@code GTF_reading} (and {@code GTF_writing}) in the granter's entry
+     * while mapped. Must be paired with {@link #unmapGrantRef}.
+     *
+     * @return a handle &gt;= 0, or a negative {@link GrantStatus}: BAD_DOMAIN, BAD_GNTREF, NO_SPACE (maptrack full),
+     * GENERAL_ERROR (not granted to this domain, revoked, or read-only and asked writable).
+     */
+    public int mapGrantRef(final int granterDomid, final int ref, final boolean readOnly)
+    {
+        self.counters().increment(HypercallOp.GNTTAB_MAP_GRANT_REF);
+        return grantTables.map(self, granterDomid, ref, readOnly);
+    }
+
+    /**
+     * {@code GNTTABOP_unmap_grant_ref}: ends a mapping; its views now point at a private scratch page.
+     *
+     * @return OKAY, or BAD_HANDLE.
+     */
+    public int unmapGrantRef(final int handle)
+    {
+        self.counters().increment(HypercallOp.GNTTAB_UNMAP_GRANT_REF);
+        return grantTables.unmap(self, handle);
+    }
+
+    /** {@code GNTTABOP_copy}: runs the batch, writing each element's status into it. */
+    public void copy(final GrantCopyBatch batch)
+    {
+        self.counters().increment(HypercallOp.GNTTAB_COPY);
+        grantTables.copy(self, batch);
+    }
+
+    /**
+     * The frame of a writable mapping: 4 KiB, offsets from 0.
+     *
+     * @throws IllegalArgumentException if {@code handle} is not a live writable mapping of this domain.
+     */
+    public AtomicBuffer writableView(final int handle)
+    {
+        final AtomicBuffer view = self.maptrack().writableView(handle);
+        if (view == null)
+        {
+            throw new IllegalArgumentException("handle " + handle + " is not a live writable mapping of d" +
+                self.domid());
+        }
+        return view;
+    }
+
+    /**
+     * The frame of any live mapping, read-only.
+     *
+     * @throws IllegalArgumentException if {@code handle} is not a live mapping of this domain.
+     */
+    public ReadOnlyFrame readOnlyView(final int handle)
+    {
+        final ReadOnlyFrame view = self.maptrack().readOnlyView(handle);
+        if (view == null)
+        {
+            throw new IllegalArgumentException("handle " + handle + " is not a live mapping of d" + self.domid());
+        }
+        return view;
+    }
+
+    /** {@code GNTTABOP_query_size}: the caller's grant table frames (512 references each). */
+    public int querySize()
+    {
+        self.counters().increment(HypercallOp.GNTTAB_QUERY_SIZE);
+        return self.grantTable().frameCount();
+    }
+
+    /** {@code GNTTABOP_setup_table}: the gfns of the caller's grant table frames, in order. */
+    public long[] setupTable()
+    {
+        self.counters().increment(HypercallOp.GNTTAB_SETUP_TABLE);
+        return self.startInfo().grantTableGfns();
+    }
+
+    /** Grant mappings this domain holds now. */
+    public int mappingsHeld()
+    {
+        return self.maptrack().inUse();
+    }
+}
