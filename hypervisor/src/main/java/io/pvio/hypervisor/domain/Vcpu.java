@@ -181,6 +181,52 @@ public final class Vcpu implements Agent
         return 1;
     }
 
+    /**
+     * {@link #deliverUpcall()} for guest code calling in ({@link VcpuContext#pollEvents()}), possibly from a thread
+     * that outlives the domain: every touch of shared_info happens entered, so once teardown has begun (and the
+     * frame may go to another domain) nothing is written. Guest code itself runs outside the hold.
+     */
+    int deliverUpcallFromGuest()
+    {
+        long stamp = domain.tryEnter();
+        if (stamp == 0)
+        {
+            return 0;
+        }
+        try
+        {
+            if (!upcallDeliverable())
+            {
+                return 0;
+            }
+            sharedInfo.upcallMask(vcpuId, true);
+        }
+        finally
+        {
+            domain.exit(stamp);
+        }
+        try
+        {
+            code.onUpcall(context);
+        }
+        finally
+        {
+            stamp = domain.tryEnter();
+            if (stamp != 0)
+            {
+                try
+                {
+                    sharedInfo.upcallMask(vcpuId, false);
+                }
+                finally
+                {
+                    domain.exit(stamp);
+                }
+            }
+        }
+        return 1;
+    }
+
     private boolean upcallDeliverable()
     {
         return sharedInfo.upcallPending(vcpuId) && !sharedInfo.upcallMask(vcpuId);
@@ -256,9 +302,23 @@ public final class Vcpu implements Agent
     /** {@code SCHEDOP_block} from guest code: park after this cycle until there is something to do. */
     void requestBlock()
     {
-        // sched.h: SCHEDOP_block re-enables event delivery before blocking.
-        sharedInfo.upcallMask(vcpuId, false);
-        blockRequested = true;
+        // guest code may call this from any thread, even after teardown released the shared_info frame to another
+        // domain: write it only while entered.
+        final long stamp = domain.tryEnter();
+        if (stamp == 0)
+        {
+            return;
+        }
+        try
+        {
+            // sched.h: SCHEDOP_block re-enables event delivery before blocking.
+            sharedInfo.upcallMask(vcpuId, false);
+            blockRequested = true;
+        }
+        finally
+        {
+            domain.exit(stamp);
+        }
     }
 
     /** Whether the guest asked to block in the cycle just run (MANUAL scheduling and tests). */

@@ -124,6 +124,6 @@ public final class VcpuContext
      */
     public boolean pollEvents()
     {
-        return vcpu.deliverUpcall() > 0;
+        return vcpu.deliverUpcallFromGuest() > 0;
     }
 }

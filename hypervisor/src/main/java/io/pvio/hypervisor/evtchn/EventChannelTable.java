@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * {@code evtchn_pending_sel}; only on a 0-&gt;1 selector transition set {@code evtchn_upcall_pending}; only on a
  * 0-&gt;1 transition of that byte interrupt the vCPU, and only if its {@code evtchn_upcall_mask} is clear. Every
  * step is an atomic read-modify-write on the shared frame (the guest clears the same bits concurrently), and none
- * allocates.
+ * allocates. Each read-modify-write gives up after a bounded number of races lost to the guest, which then loses
+ * that update itself ({@link SharedInfoFlyweight#boundedRetries()}); no sender ever spins on a guest's page.
  */
 public final class EventChannelTable
 {
@@ -69,7 +70,8 @@ public final class EventChannelTable
         this.vcpuCount = vcpuCount;
         this.bindings = new long[maxPorts];
         this.virqPorts = new AtomicIntegerArray(vcpuCount * Virq.NR_VIRQS);
-        this.sharedInfo = sharedInfo;
+        // the guest rewrites this page at will: delivery must never spin on it (XSA-295), see boundedRetries().
+        this.sharedInfo = sharedInfo.boundedRetries();
         this.kicker = kicker;
     }
 

@@ -32,7 +32,8 @@ public final class GrantTables
      *
      * @param readOnly {@code GNTMAP_readonly}: map for reading only (required if the grant is read-only).
      * @return a handle (&gt;= 0; the view is then {@link Maptrack#writableView} or {@link Maptrack#readOnlyView}),
-     * or a negative {@link GrantStatus}: BAD_DOMAIN, NO_SPACE (maptrack limit), BAD_GNTREF, GENERAL_ERROR
+     * or a negative {@link GrantStatus}: BAD_DOMAIN (no such granter, or the granter or the caller is dying),
+     * NO_SPACE (maptrack limit), BAD_GNTREF, GENERAL_ERROR
      * (not granted to the caller, or read-only and asked writable).
      */
     public int map(final Domain caller, final int granterDomid, final int ref, final boolean readOnly)
@@ -42,14 +43,33 @@ public final class GrantTables
         {
             return GrantStatus.BAD_DOMAIN;
         }
+        // the caller stays entered until the mapping is recorded: its teardown (which ends every mapping it holds)
+        // either waits for this map and then ends it, or has begun and this map fails. A dying caller maps nothing.
+        final long callerStamp = caller.tryEnter();
+        if (callerStamp == 0)
+        {
+            return GrantStatus.BAD_DOMAIN;
+        }
+        try
+        {
+            return mapEntered(caller, granter, ref, readOnly);
+        }
+        finally
+        {
+            caller.exit(callerStamp);
+        }
+    }
+
+    private static int mapEntered(final Domain caller, final Domain granter, final int ref, final boolean readOnly)
+    {
         final Maptrack maptrack = caller.maptrack();
         final int handle = maptrack.claimHandle();
         if (handle < 0)
         {
             return GrantStatus.NO_SPACE;
         }
-        final long stamp = granter.tryEnter();
-        if (stamp == 0)
+        final long stamp = granter == caller ? 0 : granter.tryEnter();
+        if (granter != caller && stamp == 0)
         {
             maptrack.abort(handle);
             return GrantStatus.BAD_DOMAIN;
@@ -67,7 +87,10 @@ public final class GrantTables
         }
         finally
         {
-            granter.exit(stamp);
+            if (granter != caller)
+            {
+                granter.exit(stamp);
+            }
         }
     }
 
@@ -123,9 +146,26 @@ public final class GrantTables
     public void copy(final Domain caller, final GrantCopyBatch batch)
     {
         final int size = Math.min(batch.size(), batch.capacity());
-        for (int i = 0; i < size; i++)
+        // a dying caller copies nothing: it no longer owns its domid (which may name a new domain later).
+        final long callerStamp = caller.tryEnter();
+        if (callerStamp == 0)
         {
-            batch.status(i, copyOne(caller, batch, i));
+            for (int i = 0; i < size; i++)
+            {
+                batch.status(i, GrantStatus.BAD_DOMAIN);
+            }
+            return;
+        }
+        try
+        {
+            for (int i = 0; i < size; i++)
+            {
+                batch.status(i, copyOne(caller, batch, i));
+            }
+        }
+        finally
+        {
+            caller.exit(callerStamp);
         }
     }
 

@@ -14,7 +14,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link ReadOnlyFrame} for a read-only one. Unmapping re-points both at the mapper's {@link SinkFrame}.
  * <p>
  * A handle's view objects are created on its first use and reused by later mappings on the same handle, so a
- * steady map/unmap cycle allocates nothing.
+ * steady map/unmap cycle allocates nothing. The writable buffer and the buffer inside the read-only view are
+ * distinct objects, and the writable one points at a frame only while the handle holds a writable mapping: a
+ * writable view kept from an earlier mapping on a handle must never reach a read-only grant mapped on it later.
  * <p>
  * Thread-safe: every method holds this object's monitor. Never held while taking another domain's lock.
  */
@@ -27,6 +29,7 @@ public final class Maptrack
     private final int[] mfns;
     private final boolean[] readOnly;
     private final UnsafeBuffer[] views;
+    private final UnsafeBuffer[] readOnlyBuffers;
     private final ReadOnlyFrame[] readOnlyViews;
     private final int[] freeHandles;
     private int freeCount;
@@ -45,6 +48,7 @@ public final class Maptrack
         this.mfns = new int[limit];
         this.readOnly = new boolean[limit];
         this.views = new UnsafeBuffer[limit];
+        this.readOnlyBuffers = new UnsafeBuffer[limit];
         this.readOnlyViews = new ReadOnlyFrame[limit];
         this.freeHandles = new int[limit];
         for (int i = 0; i < limit; i++)
@@ -87,11 +91,18 @@ public final class Maptrack
         if (views[handle] == null)
         {
             views[handle] = memory.newFrameView(mfn);
-            readOnlyViews[handle] = new ReadOnlyFrame(views[handle]);
+            readOnlyBuffers[handle] = memory.newFrameView(mfn);
+            readOnlyViews[handle] = new ReadOnlyFrame(readOnlyBuffers[handle]);
         }
         else
         {
+            memory.wrapFrameView(readOnlyBuffers[handle], mfn);
             memory.wrapFrameView(views[handle], mfn);
+        }
+        if (ro)
+        {
+            // GNTMAP_readonly: a writable view handed out for an earlier mapping on this handle stays on the sink.
+            sink.revoke(views[handle]);
         }
     }
 
@@ -126,6 +137,7 @@ public final class Maptrack
     {
         granters[handle] = null;
         sink.revoke(views[handle]);
+        sink.revoke(readOnlyBuffers[handle]);
         freeHandles[freeCount++] = handle;
     }
 

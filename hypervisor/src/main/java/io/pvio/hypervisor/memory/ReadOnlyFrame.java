@@ -76,9 +76,22 @@ public final class ReadOnlyFrame
         frame.getBytes(index, dst, dstOffset, length);
     }
 
-    /** Copies {@code length} bytes at {@code index} into {@code dst} at {@code dstIndex}. */
+    /**
+     * Copies {@code length} bytes at {@code index} into {@code dst} at {@code dstIndex}. Only values cross to
+     * {@code dst}: Agrona's own copy would pass this view's writable buffer to {@code dst.putBytes(...)}, and
+     * {@code dst} may be the caller's own subclass.
+     */
     public void getBytes(final int index, final MutableDirectBuffer dst, final int dstIndex, final int length)
     {
-        frame.getBytes(index, dst, dstIndex, length);
+        frame.boundsCheck(index, length);
+        int i = 0;
+        for (; i <= length - Long.BYTES; i += Long.BYTES)
+        {
+            dst.putLong(dstIndex + i, frame.getLong(index + i));
+        }
+        for (; i < length; i++)
+        {
+            dst.putByte(dstIndex + i, frame.getByte(index + i));
+        }
     }
 }

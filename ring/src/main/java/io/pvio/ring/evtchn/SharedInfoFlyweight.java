@@ -21,13 +21,23 @@ import org.agrona.concurrent.AtomicBuffer;
  * does: Java's memory model leaves that undefined, but x86-64 and AArch64 keep aligned accesses of any size atomic
  * and coherent.
  * <p>
+ * <b>Hostile peers.</b> A guest writes its own page at any time, so it can make every swap of a loop fail. The
+ * hypervisor therefore uses {@link #boundedRetries()}: each read-modify-write then gives up after
+ * {@link #MAX_CAS_ATTEMPTS} lost races and reports "no transition" (a set bit was already set, a cleared bit was
+ * already clear), so the page's owner, and nobody else, loses that update (Xen's XSA-295: a guest must not keep the
+ * hypervisor looping on its memory). Without it (the guest's own side) the loops run until they win.
+ * <p>
  * Port, word and vCPU numbers are checked and an {@link IllegalArgumentException} thrown for bad ones; a hypervisor
  * holding a guest-supplied port validates it first with {@link SharedInfoDescriptor#isValidPort}.
  */
 public final class SharedInfoFlyweight
 {
+    /** Lost races a read-modify-write tolerates under {@link #boundedRetries()} before it gives up. */
+    public static final int MAX_CAS_ATTEMPTS = 256;
+
     private AtomicBuffer buffer;
     private int offset;
+    private int maxCasAttempts = Integer.MAX_VALUE;
 
     public SharedInfoFlyweight()
     {
@@ -43,6 +53,18 @@ public final class SharedInfoFlyweight
         SharedInfoDescriptor.checkRegion(offset, buffer.capacity());
         this.buffer = buffer;
         this.offset = offset;
+        return this;
+    }
+
+    /**
+     * The other side of this page is untrusted (the hypervisor over a guest's shared_info): from now on every
+     * read-modify-write gives up after {@link #MAX_CAS_ATTEMPTS} lost races, reporting no transition.
+     *
+     * @return this.
+     */
+    public SharedInfoFlyweight boundedRetries()
+    {
+        maxCasAttempts = MAX_CAS_ATTEMPTS;
         return this;
     }
 
@@ -143,7 +165,7 @@ public final class SharedInfoFlyweight
     {
         final int wordOffset = vcpuOffset(vcpu) + VcpuInfoDescriptor.UPCALL_WORD_OFFSET;
         final int pendingBit = VcpuInfoDescriptor.upcallPendingBit();
-        while (true)
+        for (int attempt = 0; attempt < maxCasAttempts; attempt++)
         {
             // hypervisor: the current pending and mask bytes; a guest byte store after this fails the swap below.
             final int word = buffer.getIntVolatile(wordOffset);
@@ -157,6 +179,8 @@ public final class SharedInfoFlyweight
                 return false;
             }
         }
+        // the guest kept rewriting the word: report no 0->1 change, so it is not interrupted for it.
+        return true;
     }
 
     /** Clears {@code vcpu}'s evtchn_upcall_pending (guest, before scanning, so no new event is missed). */
@@ -229,7 +253,7 @@ public final class SharedInfoFlyweight
 
     private boolean testAndSetBit(final int wordOffset, final long bit)
     {
-        while (true)
+        for (int attempt = 0; attempt < maxCasAttempts; attempt++)
         {
             // this side: the current word; the swap fails if the other side changed any bit since.
             final long word = buffer.getLongVolatile(wordOffset);
@@ -243,11 +267,13 @@ public final class SharedInfoFlyweight
                 return false;
             }
         }
+        // bounded: the other side kept rewriting the word; report "already set", no transition to act on.
+        return true;
     }
 
     private boolean testAndClearBit(final int wordOffset, final long bit)
     {
-        while (true)
+        for (int attempt = 0; attempt < maxCasAttempts; attempt++)
         {
             // this side: the current word; the swap fails if the other side changed any bit since.
             final long word = buffer.getLongVolatile(wordOffset);
@@ -261,11 +287,13 @@ public final class SharedInfoFlyweight
                 return true;
             }
         }
+        // bounded: the other side kept rewriting the word; report "already clear", no transition to act on.
+        return false;
     }
 
     private long getAndClearBits(final int wordOffset, final long bits)
     {
-        while (true)
+        for (int attempt = 0; attempt < maxCasAttempts; attempt++)
         {
             // this side: the current word; the swap fails if the other side changed any bit since.
             final long word = buffer.getLongVolatile(wordOffset);
@@ -275,6 +303,8 @@ public final class SharedInfoFlyweight
                 return word;
             }
         }
+        // bounded: the other side kept rewriting the word; none of the bits was taken.
+        return 0L;
     }
 
     private int pendingWordAt(final int port)
