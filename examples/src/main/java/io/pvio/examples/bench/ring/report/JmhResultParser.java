@@ -1,0 +1,196 @@
+package io.pvio.examples.bench.ring.report;
+
+import io.pvio.examples.bench.ring.RingKind;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads JMH's JSON result file into {@link RingResults}. Only the two ring benchmarks are kept; anything else in
+ * the file is ignored. Per configuration it takes the primary score's raw data (iterations by fork), the GC
+ * profiler's {@code gc.alloc.rate.norm} and the {@code kicks}/{@code requests} auxiliary counters when present.
+ */
+public final class JmhResultParser
+{
+    private static final String ALLOC_NORM_SUFFIX = "gc.alloc.rate.norm";
+
+    private JmhResultParser()
+    {
+    }
+
+    /**
+     * @throws IllegalArgumentException if the text is not a JMH JSON result or a ring result lacks a field.
+     */
+    public static RingResults parse(final String json)
+    {
+        final Object document = JsonParser.parse(json);
+        if (!(document instanceof List))
+        {
+            throw new IllegalArgumentException("a JMH JSON result is an array of benchmark results");
+        }
+        final List<RingMeasurement> measurements = new ArrayList<>();
+        RunInfo runInfo = null;
+        for (final Object element : (List<?>)document)
+        {
+            final Map<?, ?> result = asObject(element, "benchmark result");
+            final BenchmarkKind benchmark = BenchmarkKind.ofJmhName(string(result, "benchmark"));
+            if (benchmark != null)
+            {
+                measurements.add(measurement(benchmark, result));
+                if (runInfo == null)
+                {
+                    runInfo = runInfo(result);
+                }
+            }
+        }
+        if (runInfo == null)
+        {
+            throw new IllegalArgumentException("no ring benchmark result in the file");
+        }
+        return new RingResults(runInfo, measurements);
+    }
+
+    private static RingMeasurement measurement(final BenchmarkKind benchmark, final Map<?, ?> result)
+    {
+        final Map<?, ?> params = asObject(result.get("params"), "params");
+        final RingKind ring = RingKind.valueOf(string(params, "ring"));
+        final int pages = params.containsKey("pages") ? Integer.parseInt(string(params, "pages")) : 1;
+        final int batchSize = params.containsKey("batchSize") ? Integer.parseInt(string(params, "batchSize")) : 1;
+        final Map<?, ?> primary = asObject(result.get("primaryMetric"), "primaryMetric");
+        final ForkSpread score = ForkSpread.ofIterations(rawData(primary));
+
+        double allocBytesPerOp = Double.NaN;
+        long kicks = -1;
+        long requests = -1;
+        final Object secondaryValue = result.get("secondaryMetrics");
+        if (secondaryValue != null)
+        {
+            final Map<?, ?> secondary = asObject(secondaryValue, "secondaryMetrics");
+            for (final Map.Entry<?, ?> metric : secondary.entrySet())
+            {
+                final String name = String.valueOf(metric.getKey());
+                final Map<?, ?> values = asObject(metric.getValue(), name);
+                if (name.endsWith(ALLOC_NORM_SUFFIX))
+                {
+                    allocBytesPerOp = ForkSpread.ofIterations(rawData(values)).median();
+                }
+                else if (name.equals("kicks"))
+                {
+                    kicks = sum(rawData(values));
+                }
+                else if (name.equals("requests"))
+                {
+                    requests = sum(rawData(values));
+                }
+            }
+        }
+        return new RingMeasurement(
+            benchmark, ring, pages, batchSize, string(primary, "scoreUnit"), score, allocBytesPerOp, kicks, requests);
+    }
+
+    private static RunInfo runInfo(final Map<?, ?> result)
+    {
+        final List<String> jvmArgs = new ArrayList<>();
+        final Object args = result.get("jvmArgs");
+        if (args instanceof List)
+        {
+            for (final Object arg : (List<?>)args)
+            {
+                jvmArgs.add(String.valueOf(arg));
+            }
+        }
+        return new RunInfo(
+            optionalString(result, "jmhVersion"),
+            optionalString(result, "jdkVersion"),
+            optionalString(result, "vmName"),
+            jvmArgs,
+            (int)number(result, "forks"),
+            (int)number(result, "warmupIterations"),
+            optionalString(result, "warmupTime"),
+            (int)number(result, "measurementIterations"),
+            optionalString(result, "measurementTime"));
+    }
+
+    private static List<List<Double>> rawData(final Map<?, ?> metric)
+    {
+        final Object raw = metric.get("rawData");
+        if (!(raw instanceof List))
+        {
+            throw new IllegalArgumentException("metric without rawData");
+        }
+        final List<List<Double>> forks = new ArrayList<>();
+        for (final Object fork : (List<?>)raw)
+        {
+            if (!(fork instanceof List))
+            {
+                throw new IllegalArgumentException("rawData must hold one array per fork");
+            }
+            final List<Double> iterations = new ArrayList<>();
+            for (final Object value : (List<?>)fork)
+            {
+                iterations.add(toDouble(value));
+            }
+            forks.add(iterations);
+        }
+        return forks;
+    }
+
+    private static long sum(final List<List<Double>> forks)
+    {
+        double total = 0;
+        for (final List<Double> iterations : forks)
+        {
+            for (final double value : iterations)
+            {
+                total += value;
+            }
+        }
+        return Math.round(total);
+    }
+
+    private static Map<?, ?> asObject(final Object value, final String what)
+    {
+        if (!(value instanceof Map))
+        {
+            throw new IllegalArgumentException(what + " must be a JSON object");
+        }
+        return (Map<?, ?>)value;
+    }
+
+    private static String string(final Map<?, ?> object, final String name)
+    {
+        final Object value = object.get(name);
+        if (value == null)
+        {
+            throw new IllegalArgumentException("missing \"" + name + "\"");
+        }
+        return String.valueOf(value);
+    }
+
+    private static String optionalString(final Map<?, ?> object, final String name)
+    {
+        final Object value = object.get(name);
+        return value == null ? "?" : String.valueOf(value);
+    }
+
+    private static double number(final Map<?, ?> object, final String name)
+    {
+        final Object value = object.get(name);
+        return value == null ? 0 : toDouble(value);
+    }
+
+    /** JMH writes numbers as numbers, but NaN and infinities as strings. */
+    private static double toDouble(final Object value)
+    {
+        if (value instanceof Double)
+        {
+            return (Double)value;
+        }
+        if (value instanceof String)
+        {
+            return Double.parseDouble((String)value);
+        }
+        throw new IllegalArgumentException("expected a number: " + value);
+    }
+}
