@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
     versionProvider = PvioCommand.Version.class,
     description = "Xen-style paravirtual split-driver I/O in Java: rings, grants, event channels, drivers.",
     subcommands = {
+        DemoCommand.class,
         RingPeerCommand.class,
+        BenchCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class PvioCommand implements Runnable

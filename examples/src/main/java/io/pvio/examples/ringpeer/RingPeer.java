@@ -12,6 +12,15 @@ public interface RingPeer extends Agent
     @Override
     int doWork();
 
+    /**
+     * Xen's final check before going idle ({@code RING_FINAL_CHECK_FOR_*}): arms this end's event index so the peer
+     * notifies on its next batch, then re-checks. Call it only when about to idle, never on every poll: an armed
+     * index makes the peer notify, which is exactly what suppression avoids while this end is busy.
+     *
+     * @return true if work arrived (do not idle), false if it is safe to wait for a notification.
+     */
+    boolean finalCheck();
+
     /** True once every round trip is done or the exchange has failed. */
     boolean isDone();
 

@@ -30,6 +30,7 @@ public final class RingPeerBack implements RingPeer
     private long served;
     private long invalid;
     private long notificationsDue;
+    private PushListener pushListener = PushListener.NONE;
     private String firstInvalid;
     private String fault;
 
@@ -46,6 +47,13 @@ public final class RingPeerBack implements RingPeer
         this.back = back;
         this.buffer = back.sharedRing().buffer();
         this.requestCount = requestCount;
+    }
+
+    /** Sets who is told of each published batch (default {@link PushListener#NONE}); call before the first doWork. */
+    public RingPeerBack pushListener(final PushListener listener)
+    {
+        this.pushListener = listener;
+        return this;
     }
 
     @Override
@@ -66,15 +74,15 @@ public final class RingPeerBack implements RingPeer
             final int answered = serveRequests();
             if (answered > 0)
             {
-                // batch, then publish once; with no event channel a requested notification is only counted
-                if (back.pushResponsesAndCheckNotify())
+                // batch, then publish once; the listener decides where a requested notification goes
+                final boolean notifyRequired = back.pushResponsesAndCheckNotify();
+                if (notifyRequired)
                 {
                     notificationsDue++;
                 }
-                return answered;
+                pushListener.onPush(answered, notifyRequired);
             }
-            // keep req_event current, as a back end about to sleep would; true if a request raced in
-            return back.finalCheckForRequests() ? 1 : 0;
+            return answered;
         }
         catch (final RingOverflowException ex)
         {
@@ -107,6 +115,25 @@ public final class RingPeerBack implements RingPeer
             served++;
         }
         return available;
+    }
+
+    @Override
+    public boolean finalCheck()
+    {
+        if (isDone())
+        {
+            return false;
+        }
+        try
+        {
+            // a request that raced in after req_event was armed
+            return back.finalCheckForRequests();
+        }
+        catch (final RingOverflowException ex)
+        {
+            fault = ex.getMessage();
+            return true;
+        }
     }
 
     @Override

@@ -33,6 +33,7 @@ public final class RingPeerFront implements RingPeer
     private long received;
     private long reads;
     private long notificationsDue;
+    private PushListener pushListener = PushListener.NONE;
     private String failure;
 
     /**
@@ -50,6 +51,13 @@ public final class RingPeerFront implements RingPeer
         this.requestCount = requestCount;
         // never more than size() ids outstanding: at 4 x size the set stays under its load factor and never resizes.
         this.outstandingIds = new LongHashSet(4 * front.size());
+    }
+
+    /** Sets who is told of each published batch (default {@link PushListener#NONE}); call before the first doWork. */
+    public RingPeerFront pushListener(final PushListener listener)
+    {
+        this.pushListener = listener;
+        return this;
     }
 
     @Override
@@ -92,10 +100,15 @@ public final class RingPeerFront implements RingPeer
             sent++;
             claimed++;
         }
-        // batch, then publish once; there is no event channel, so a requested notification is only counted
-        if (claimed > 0 && front.pushRequestsAndCheckNotify())
+        // batch, then publish once; the listener decides where a requested notification goes
+        if (claimed > 0)
         {
-            notificationsDue++;
+            final boolean notifyRequired = front.pushRequestsAndCheckNotify();
+            if (notifyRequired)
+            {
+                notificationsDue++;
+            }
+            pushListener.onPush(claimed, notifyRequired);
         }
         return claimed;
     }
@@ -110,11 +123,6 @@ public final class RingPeerFront implements RingPeer
                 return i + 1;
             }
             received++;
-        }
-        if (available == 0 && received < requestCount)
-        {
-            // keep rsp_event current, as a front end about to sleep would; true if a response raced in
-            return front.finalCheckForResponses() ? 1 : 0;
         }
         return available;
     }
@@ -152,6 +160,25 @@ public final class RingPeerFront implements RingPeer
         if (failure == null)
         {
             failure = message;
+        }
+    }
+
+    @Override
+    public boolean finalCheck()
+    {
+        if (isDone())
+        {
+            return false;
+        }
+        try
+        {
+            // a request can still be sent, or a response raced in after rsp_event was armed
+            return (sent < requestCount && !front.isFull()) || front.finalCheckForResponses();
+        }
+        catch (final RingOverflowException ex)
+        {
+            fail(ex.getMessage());
+            return true;
         }
     }
 

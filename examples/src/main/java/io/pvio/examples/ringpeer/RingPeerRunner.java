@@ -32,7 +32,11 @@ public final class RingPeerRunner
                 {
                     return false;
                 }
-                idleStrategy.idle(workCount);
+                // with nothing done, arm the event index (as a sleeping end would) unless work raced in
+                if (workCount > 0 || !peer.finalCheck())
+                {
+                    idleStrategy.idle(workCount);
+                }
             }
             return true;
         }
