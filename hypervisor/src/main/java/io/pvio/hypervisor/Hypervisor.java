@@ -7,6 +7,7 @@ import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.MachineMemory;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The trusted core: boots machine memory and dom0, owns every domain, and reclaims them at {@link #close()}.
@@ -58,9 +59,19 @@ public final class Hypervisor implements AutoCloseable
         manager.unpause(dom0);
     }
 
-    /** Boots machine memory and dom0 (running). */
+    /**
+     * Boots machine memory and dom0 (running).
+     *
+     * @throws IllegalStateException if Agrona's bounds checks are disabled: every guest view of a frame relies on
+     *                               them to stay inside its 4 KiB page.
+     */
     public static Hypervisor boot(final HypervisorConfig config)
     {
+        if (!UnsafeBuffer.SHOULD_BOUNDS_CHECK)
+        {
+            throw new IllegalStateException("refusing to boot with -D" + UnsafeBuffer.DISABLE_BOUNDS_CHECKS_PROP_NAME +
+                "=true: guest views of memory rely on Agrona's bounds checks for isolation");
+        }
         return new Hypervisor(config);
     }
 
