@@ -410,10 +410,11 @@ public final class BlkifRequest
     {
         for (int slot = first; slot < end; slot++)
         {
-            final int segmentOffset = arrayOffset + BlkifSegmentDescriptor.segmentOffset(slot - first);
-            segmentGrefs[slot] = BlkifSegments.gref(buffer, segmentOffset);
-            segmentFirstSectors[slot] = (byte)BlkifSegments.firstSector(buffer, segmentOffset);
-            segmentLastSectors[slot] = (byte)BlkifSegments.lastSector(buffer, segmentOffset);
+            // one 8-byte load per segment: each segment is fetched from the shared slot exactly once
+            final long word = BlkifSegments.word(buffer, arrayOffset + BlkifSegmentDescriptor.segmentOffset(slot - first));
+            segmentGrefs[slot] = BlkifSegmentDescriptor.grefOfWord(word);
+            segmentFirstSectors[slot] = (byte)BlkifSegmentDescriptor.firstSectorOfWord(word);
+            segmentLastSectors[slot] = (byte)BlkifSegmentDescriptor.lastSectorOfWord(word);
         }
         segmentCount = end;
     }

@@ -59,6 +59,30 @@ public final class BlkifRequestDescriptor
     }
 
     /** @throws IndexOutOfBoundsException unless {@code index} names one of the 11 inline segments. */
+    /**
+     * The first 8 bytes of the request as one little-endian u64: operation in bits 0..7, nr_segments in 8..15,
+     * handle in 16..31, zero padding in 32..63.
+     */
+    public static long packHeaderWord(final int operation, final int nrSegments, final int handle)
+    {
+        return (operation & 0xFF) | ((nrSegments & 0xFF) << 8) | ((long)(handle & 0xFFFF) << 16);
+    }
+
+    public static int operationOfHeaderWord(final long word)
+    {
+        return (int)word & 0xFF;
+    }
+
+    public static int nrSegmentsOfHeaderWord(final long word)
+    {
+        return (int)(word >>> 8) & 0xFF;
+    }
+
+    public static int handleOfHeaderWord(final long word)
+    {
+        return (int)(word >>> 16) & 0xFFFF;
+    }
+
     public static void checkSegmentIndex(final int index)
     {
         if (index < 0 || index >= BlkifConstants.BLKIF_MAX_SEGMENTS_PER_REQUEST)

@@ -109,6 +109,30 @@ public final class BlkifRequestFlyweight
         return this;
     }
 
+    /**
+     * Writes operation, nr_segments, handle and the padding after them in one 8-byte store.
+     */
+    public BlkifRequestFlyweight header(final int operation, final int nrSegments, final int handle)
+    {
+        buffer.putLong(offset + OPERATION_OFFSET, BlkifRequestDescriptor.packHeaderWord(operation, nrSegments, handle));
+        return this;
+    }
+
+    /**
+     * operation, nr_segments and handle in one 8-byte load (decode with {@code BlkifRequestDescriptor.*OfHeaderWord}):
+     * a reader of a slot the peer may rewrite gets a consistent set, fetched once.
+     */
+    public long headerWord()
+    {
+        return buffer.getLong(offset + OPERATION_OFFSET);
+    }
+
+    /** seg[i] whole in one 8-byte load (decode with {@code BlkifSegmentDescriptor.*OfWord}). */
+    public long segmentWord(final int i)
+    {
+        return BlkifSegments.word(buffer, segmentAt(i));
+    }
+
     /** seg[i].gref (grant_ref_t, u32 as int). */
     public int segmentGref(final int i)
     {

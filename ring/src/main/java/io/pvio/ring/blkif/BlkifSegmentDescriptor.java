@@ -46,6 +46,32 @@ public final class BlkifSegmentDescriptor
     }
 
     /** blkif.h: first_sect &lt;= last_sect, both within the page (0..7). */
+    /**
+     * The whole segment as one little-endian u64, as it lies in memory: gref in bits 0..31, first_sect in 32..39,
+     * last_sect in 40..47, zero padding in 48..63. One 8-byte access moves a segment, padding included, and reads it
+     * from shared memory exactly once.
+     */
+    public static long packWord(final int gref, final int firstSector, final int lastSector)
+    {
+        return (gref & 0xFFFF_FFFFL) | ((long)(firstSector & 0xFF) << 32) | ((long)(lastSector & 0xFF) << 40);
+    }
+
+    /** gref (u32 as int) of a segment word from {@link #packWord}. */
+    public static int grefOfWord(final long word)
+    {
+        return (int)word;
+    }
+
+    public static int firstSectorOfWord(final long word)
+    {
+        return (int)(word >>> 32) & 0xFF;
+    }
+
+    public static int lastSectorOfWord(final long word)
+    {
+        return (int)(word >>> 40) & 0xFF;
+    }
+
     public static boolean isValidSectorRange(final int firstSector, final int lastSector)
     {
         return firstSector <= lastSector && lastSector < BlkifConstants.SECTORS_PER_PAGE && firstSector >= 0;

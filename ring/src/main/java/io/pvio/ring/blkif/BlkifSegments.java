@@ -5,7 +5,6 @@ import org.agrona.concurrent.AtomicBuffer;
 import static io.pvio.ring.blkif.BlkifSegmentDescriptor.FIRST_SECT_OFFSET;
 import static io.pvio.ring.blkif.BlkifSegmentDescriptor.GREF_OFFSET;
 import static io.pvio.ring.blkif.BlkifSegmentDescriptor.LAST_SECT_OFFSET;
-import static io.pvio.ring.blkif.BlkifSegmentDescriptor.PAD_OFFSET;
 
 /** Plain accesses to one {@code blkif_request_segment} at an absolute offset, shared by every flyweight. */
 final class BlkifSegments
@@ -29,12 +28,16 @@ final class BlkifSegments
         return buffer.getByte(segmentOffset + LAST_SECT_OFFSET) & 0xFF;
     }
 
+    /** The segment in one 8-byte load ({@link BlkifSegmentDescriptor#packWord}): read once, decode from the copy. */
+    static long word(final AtomicBuffer buffer, final int segmentOffset)
+    {
+        return buffer.getLong(segmentOffset);
+    }
+
+    /** Writes the segment whole, padding zero, in one 8-byte store. */
     static void write(
         final AtomicBuffer buffer, final int segmentOffset, final int gref, final int firstSector, final int lastSector)
     {
-        buffer.putInt(segmentOffset + GREF_OFFSET, gref);
-        buffer.putByte(segmentOffset + FIRST_SECT_OFFSET, (byte)firstSector);
-        buffer.putByte(segmentOffset + LAST_SECT_OFFSET, (byte)lastSector);
-        buffer.putShort(segmentOffset + PAD_OFFSET, (short)0);
+        buffer.putLong(segmentOffset, BlkifSegmentDescriptor.packWord(gref, firstSector, lastSector));
     }
 }

@@ -179,4 +179,37 @@ class BlkifFlyweightTest
         assertThrows(IndexOutOfBoundsException.class, () -> page.segment(512, 0, 0, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> page.wrap(buffer, 4097));
     }
+
+    @Test
+    void wordAccessMatchesTheFieldLayoutByteForByte()
+    {
+        final BlkifRequestFlyweight request = new BlkifRequestFlyweight().wrap(buffer, SLOT);
+        request.header(BlkifConstants.BLKIF_OP_WRITE, 11, 0xBEEF);
+        request.segment(3, 0xCAFEF00D, 2, 6);
+
+        // field getters see what the word stores wrote, and the padding is zero
+        org.junit.jupiter.api.Assertions.assertEquals(BlkifConstants.BLKIF_OP_WRITE, request.operation());
+        org.junit.jupiter.api.Assertions.assertEquals(11, request.nrSegments());
+        org.junit.jupiter.api.Assertions.assertEquals(0xBEEF, request.handle());
+        org.junit.jupiter.api.Assertions.assertEquals(0, buffer.getInt(SLOT + BlkifRequestDescriptor.PAD_OFFSET));
+        org.junit.jupiter.api.Assertions.assertEquals(0xCAFEF00D, request.segmentGref(3));
+        org.junit.jupiter.api.Assertions.assertEquals(2, request.segmentFirstSector(3));
+        org.junit.jupiter.api.Assertions.assertEquals(6, request.segmentLastSector(3));
+        org.junit.jupiter.api.Assertions.assertEquals(0, buffer.getShort(
+            SLOT + BlkifRequestDescriptor.segmentOffset(3) + BlkifSegmentDescriptor.PAD_OFFSET));
+
+        // and the word getters decode fields written one by one
+        request.operation(BlkifConstants.BLKIF_OP_READ).nrSegments(7).handle(0x1234);
+        request.segment(0, 0x80000001, 7, 7);
+        final long header = request.headerWord();
+        org.junit.jupiter.api.Assertions.assertEquals(BlkifConstants.BLKIF_OP_READ,
+            BlkifRequestDescriptor.operationOfHeaderWord(header));
+        org.junit.jupiter.api.Assertions.assertEquals(7, BlkifRequestDescriptor.nrSegmentsOfHeaderWord(header));
+        org.junit.jupiter.api.Assertions.assertEquals(0x1234, BlkifRequestDescriptor.handleOfHeaderWord(header));
+        final long segment = request.segmentWord(0);
+        org.junit.jupiter.api.Assertions.assertEquals(0x80000001, BlkifSegmentDescriptor.grefOfWord(segment));
+        org.junit.jupiter.api.Assertions.assertEquals(7, BlkifSegmentDescriptor.firstSectorOfWord(segment));
+        org.junit.jupiter.api.Assertions.assertEquals(7, BlkifSegmentDescriptor.lastSectorOfWord(segment));
+        org.junit.jupiter.api.Assertions.assertEquals(BlkifSegmentDescriptor.packWord(0x80000001, 7, 7), segment);
+    }
 }
