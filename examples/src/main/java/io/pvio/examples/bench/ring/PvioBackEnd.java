@@ -20,7 +20,7 @@ final class PvioBackEnd extends RingBackEnd
     private final BlkifResponseFlyweight response = new BlkifResponseFlyweight();
     private final RequestVerdict verdict = new RequestVerdict();
     private final Doorbell responseDoorbell;
-    private final boolean kickEveryPush;
+    private final PvioNotification notification;
     private int polledRequests;
 
     PvioBackEnd(
@@ -28,13 +28,13 @@ final class PvioBackEnd extends RingBackEnd
         final BackEndControl control,
         final int batchSize,
         final Doorbell responseDoorbell,
-        final boolean kickEveryPush)
+        final PvioNotification notification)
     {
         super(control, batchSize, "pvio-bench-backend");
         this.ring = ring;
         this.buffer = ring.sharedRing().buffer();
         this.responseDoorbell = responseDoorbell;
-        this.kickEveryPush = kickEveryPush;
+        this.notification = notification;
     }
 
     @Override
@@ -57,7 +57,12 @@ final class PvioBackEnd extends RingBackEnd
         }
         polledRequests -= count;
         // one volatile rsp_prod store per batch: the front end sees every response before rsp_prod; rsp_event after.
-        if (ring.pushResponsesAndCheckNotify() || kickEveryPush)
+        if (notification == PvioNotification.POLLING)
+        {
+            // release store only: the peer polls and never sleeps, so no event index is read.
+            ring.pushResponses();
+        }
+        else if (ring.pushResponsesAndCheckNotify() || notification == PvioNotification.EVERY_PUSH)
         {
             responseDoorbell.kick();
         }

@@ -20,7 +20,7 @@ final class PvioFront extends RingFront
     private final BlkifRequestFlyweight request = new BlkifRequestFlyweight();
     private final BlkifResponseFlyweight response = new BlkifResponseFlyweight();
     private final Doorbell requestDoorbell;
-    private final boolean kickEveryPush;
+    private final PvioNotification notification;
     private int polledResponses;
 
     PvioFront(
@@ -30,13 +30,13 @@ final class PvioFront extends RingFront
         final IdleStrategy idleStrategy,
         final BackEndControl control,
         final Doorbell requestDoorbell,
-        final boolean kickEveryPush)
+        final PvioNotification notification)
     {
         super(windowEntries, batchSize, idleStrategy, control);
         this.ring = ring;
         this.buffer = ring.sharedRing().buffer();
         this.requestDoorbell = requestDoorbell;
-        this.kickEveryPush = kickEveryPush;
+        this.notification = notification;
     }
 
     @Override
@@ -48,7 +48,12 @@ final class PvioFront extends RingFront
             BlkifWorkload.write(request, firstId + i);
         }
         // one volatile req_prod store per batch: the back end sees every body before req_prod; req_event read after.
-        if (ring.pushRequestsAndCheckNotify() || kickEveryPush)
+        if (notification == PvioNotification.POLLING)
+        {
+            // release store only: the peer polls and never sleeps, so no event index is read.
+            ring.pushRequests();
+        }
+        else if (ring.pushRequestsAndCheckNotify() || notification == PvioNotification.EVERY_PUSH)
         {
             requestDoorbell.kick();
         }

@@ -8,6 +8,7 @@ public enum RingKind
 {
     PVIO("pvio", "event index", true),
     PVIO_NO_SUPPRESSION("pvio (kick every push)", "off", true),
+    PVIO_POLLING("pvio (polling)", "none: both ends poll", true),
     AGRONA("Agrona OneToOneRingBuffer", "n/a", false),
     JCTOOLS("JCTools SpscArrayQueue", "n/a", false),
     DISRUPTOR("LMAX Disruptor", "n/a", false),

@@ -29,7 +29,8 @@ import java.util.concurrent.ArrayBlockingQueue;
  *   <li>Waiting under throughput load: the peers spin, then yield, and never sleep, so they never pay for a
  *       wake-up ({@link SpinYieldIdleStrategy}). The pvio ends spin and yield for the same number of empty polls
  *       and then sleep on a {@link Doorbell} after the ring's final check, as a paravirtual driver must
- *       ({@link SpinThenSleepIdleStrategy}).</li>
+ *       ({@link SpinThenSleepIdleStrategy}). {@code PVIO_POLLING} instead waits exactly like the peers and
+ *       publishes without the event-index check: it isolates the cost of Xen's notification protocol.</li>
  *   <li>Round trip: every end of every ring busy-spins.</li>
  *   <li>Private state: each back end is built on its own thread ({@link BackEndFactory}), so neither end's
  *       private fields share a cache line with the other's; what the two ends share is the ring itself.</li>
@@ -70,9 +71,14 @@ final class RingPipelines
         switch (kind)
         {
             case PVIO:
-                return pvio(kind, pages, windowEntries, batchSize, throughput, false);
+                return pvio(kind, pages, windowEntries, batchSize, throughput, PvioNotification.EVENT_INDEX,
+                    SpinYieldIdleStrategy.SPIN_FOREVER);
             case PVIO_NO_SUPPRESSION:
-                return pvio(kind, pages, windowEntries, batchSize, throughput, true);
+                return pvio(kind, pages, windowEntries, batchSize, throughput, PvioNotification.EVERY_PUSH,
+                    SpinYieldIdleStrategy.SPIN_FOREVER);
+            case PVIO_POLLING:
+                // never sleeps: waits exactly like the peers (the same spins, then yields)
+                return pvio(kind, pages, windowEntries, batchSize, false, PvioNotification.POLLING, peerSpinLimit);
             case AGRONA:
                 return agrona(entries, windowEntries, batchSize, peerSpinLimit);
             case JCTOOLS:
@@ -92,7 +98,8 @@ final class RingPipelines
         final int windowEntries,
         final int batchSize,
         final boolean sleepWhenIdle,
-        final boolean kickEveryPush)
+        final PvioNotification notification,
+        final int pollSpinLimit)
     {
         final SharedMemory memory = SharedMemory.allocateOffHeap(pages * SringDescriptor.PAGE_SIZE_BYTES);
         final SharedRing sharedRing = SharedRing.ofPageOrder(memory.buffer(), pageOrder(pages), LAYOUT);
@@ -105,9 +112,9 @@ final class RingPipelines
         final IdleStrategy frontIdle = sleepWhenIdle ?
             new SpinThenSleepIdleStrategy(
                 responseDoorbell, () -> frontRing.finalCheckForResponses() || control.hasFailed()) :
-            SpinYieldIdleStrategy.forFrontEnd(SpinYieldIdleStrategy.SPIN_FOREVER);
+            SpinYieldIdleStrategy.forFrontEnd(pollSpinLimit);
         final PvioFront front = new PvioFront(
-            frontRing, windowEntries, batchSize, frontIdle, control, requestDoorbell, kickEveryPush);
+            frontRing, windowEntries, batchSize, frontIdle, control, requestDoorbell, notification);
 
         final BackEndFactory backEnd = () ->
         {
@@ -115,9 +122,9 @@ final class RingPipelines
             final IdleStrategy backIdle = sleepWhenIdle ?
                 new SpinThenSleepIdleStrategy(
                     requestDoorbell, () -> backRing.finalCheckForRequests() || control.isStopped()) :
-                SpinYieldIdleStrategy.forBackEnd(control, SpinYieldIdleStrategy.SPIN_FOREVER);
+                SpinYieldIdleStrategy.forBackEnd(control, pollSpinLimit);
             return new BackEndFactory.Parts(
-                new PvioBackEnd(backRing, control, batchSize, responseDoorbell, kickEveryPush), backIdle);
+                new PvioBackEnd(backRing, control, batchSize, responseDoorbell, notification), backIdle);
         };
         return new RingPipeline(kind, front, backEnd, control, requestDoorbell, responseDoorbell, memory);
     }

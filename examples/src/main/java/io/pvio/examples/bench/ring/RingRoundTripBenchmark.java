@@ -35,7 +35,7 @@ public class RingRoundTripBenchmark
     @State(Scope.Thread)
     public static class Pipeline
     {
-        @Param({"PVIO", "PVIO_NO_SUPPRESSION", "AGRONA", "JCTOOLS", "DISRUPTOR", "ABQ"})
+        @Param({"PVIO", "PVIO_NO_SUPPRESSION", "PVIO_POLLING", "AGRONA", "JCTOOLS", "DISRUPTOR", "ABQ"})
         RingKind ring;
 
         /** Ring pages; with one request in flight the size hardly matters, so one page. */

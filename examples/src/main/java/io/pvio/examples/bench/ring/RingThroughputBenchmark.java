@@ -46,7 +46,7 @@ public class RingThroughputBenchmark
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Pipeline
     {
-        @Param({"PVIO", "PVIO_NO_SUPPRESSION", "AGRONA", "JCTOOLS", "DISRUPTOR", "ABQ"})
+        @Param({"PVIO", "PVIO_NO_SUPPRESSION", "PVIO_POLLING", "AGRONA", "JCTOOLS", "DISRUPTOR", "ABQ"})
         RingKind ring;
 
         /** Ring pages: 1 (32 blkif entries) or 16 (512). */

@@ -19,6 +19,8 @@ record SeriesStyle(String color, String dashArray)
                 return new SeriesStyle("#d62728", "");
             case PVIO_NO_SUPPRESSION:
                 return new SeriesStyle("#ff7f0e", " stroke-dasharray=\"6 4\"");
+            case PVIO_POLLING:
+                return new SeriesStyle("#8c564b", " stroke-dasharray=\"2 3\"");
             case AGRONA:
                 return new SeriesStyle("#1f77b4", "");
             case JCTOOLS:
