@@ -21,6 +21,7 @@
 #include <xen/io/netif.h>
 #include <xen/io/console.h>
 #include <xen/io/protocols.h>
+#include <xen/io/xs_wire.h>
 
 #define OFF(name, type, field) printf("%s.%s %lu\n", name, #field, (unsigned long)offsetof(type, field))
 #define SIZE(name, type) printf("%s.sizeof %lu\n", name, (unsigned long)sizeof(type))
@@ -279,6 +280,58 @@ static void evtchn(void)
 }
 #endif
 
+#ifndef __i386__
+static void xenstore(void)
+{
+    SIZE("xsd_sockmsg", struct xsd_sockmsg);
+    OFF("xsd_sockmsg", struct xsd_sockmsg, type);
+    OFF("xsd_sockmsg", struct xsd_sockmsg, req_id);
+    OFF("xsd_sockmsg", struct xsd_sockmsg, tx_id);
+    OFF("xsd_sockmsg", struct xsd_sockmsg, len);
+    SIZE("xenstore_domain_interface", struct xenstore_domain_interface);
+    OFF("xenstore_domain_interface", struct xenstore_domain_interface, req);
+    OFF("xenstore_domain_interface", struct xenstore_domain_interface, rsp);
+    OFF("xenstore_domain_interface", struct xenstore_domain_interface, req_cons);
+    OFF("xenstore_domain_interface", struct xenstore_domain_interface, req_prod);
+    OFF("xenstore_domain_interface", struct xenstore_domain_interface, rsp_cons);
+    OFF("xenstore_domain_interface", struct xenstore_domain_interface, rsp_prod);
+    OFF("xenstore_domain_interface", struct xenstore_domain_interface, server_features);
+    OFF("xenstore_domain_interface", struct xenstore_domain_interface, connection);
+    OFF("xenstore_domain_interface", struct xenstore_domain_interface, error);
+    CONST(XENSTORE_RING_SIZE);
+    CONST(XENSTORE_PAYLOAD_MAX);
+    CONST(XENSTORE_ABS_PATH_MAX);
+    CONST(XENSTORE_REL_PATH_MAX);
+    CONST(XENSTORE_SERVER_FEATURE_ERROR);
+    CONST(XENSTORE_CONNECTED);
+    CONST(XENSTORE_ERROR_NONE);
+    CONST(XENSTORE_ERROR_RINGIDX);
+    CONST(XENSTORE_ERROR_PROTO);
+    CONST(XS_DIRECTORY);
+    CONST(XS_READ);
+    CONST(XS_GET_PERMS);
+    CONST(XS_WATCH);
+    CONST(XS_UNWATCH);
+    CONST(XS_TRANSACTION_START);
+    CONST(XS_TRANSACTION_END);
+    CONST(XS_INTRODUCE);
+    CONST(XS_RELEASE);
+    CONST(XS_GET_DOMAIN_PATH);
+    CONST(XS_WRITE);
+    CONST(XS_MKDIR);
+    CONST(XS_RM);
+    CONST(XS_SET_PERMS);
+    CONST(XS_WATCH_EVENT);
+    CONST(XS_ERROR);
+    CONST(XS_IS_DOMAIN_INTRODUCED);
+    CONST(XS_RESUME);
+    CONST(XS_SET_TARGET);
+    CONST(XS_RESET_WATCHES);
+    CONST(XS_DIRECTORY_PART);
+    CONST(XS_TYPE_COUNT);
+}
+#endif
+
 int main(void)
 {
 #ifdef __i386__
@@ -293,6 +346,7 @@ int main(void)
     console();
     grant();
     evtchn();
+    xenstore();
 #endif
     return 0;
 }

@@ -15,7 +15,9 @@
  *   <li>{@code hypercall}: the per-domain hypercall interface, Xen's errnos, per-operation counters;</li>
  *   <li>{@code evtchn}: event channel ports and the 2-level {@code shared_info} delivery, VIRQs;</li>
  *   <li>{@code grant}: grant tables (v1), maptrack, map/unmap/copy;</li>
- *   <li>{@code guest}: guest-side helpers: the upcall dispatcher and the granting side of a grant table.</li>
+ *   <li>{@code guest}: guest-side helpers: the upcall dispatcher and the granting side of a grant table;</li>
+ *   <li>{@code xenstore}: the store, its in-process client, the guests' ring transport and the xs_wire socket;</li>
+ *   <li>{@code xenbus}: xenbus states, the xenbus client library and the split-driver framework.</li>
  * </ul>
  * <b>Threat model.</b> Guests run in this JVM. Everything they pass to a hypercall and everything they write into
  * shared frames is validated (copied once, then checked); errors are Xen's errnos or grant statuses; a guest that

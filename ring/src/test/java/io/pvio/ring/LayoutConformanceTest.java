@@ -13,6 +13,8 @@ import io.pvio.ring.blkif.BlkifX86_32IndirectRequestDescriptor;
 import io.pvio.ring.blkif.BlkifX86_32RequestDescriptor;
 import io.pvio.ring.blkif.BlkifX86_32ResponseDescriptor;
 import io.pvio.ring.console.XenconsInterfaceDescriptor;
+import io.pvio.ring.xenstore.XenstoreDomainInterfaceDescriptor;
+import io.pvio.ring.xenstore.XsWireDescriptor;
 import io.pvio.ring.evtchn.SharedInfoDescriptor;
 import io.pvio.ring.evtchn.VcpuInfoDescriptor;
 import io.pvio.ring.grant.GrantEntryV1Descriptor;
@@ -71,6 +73,7 @@ class LayoutConformanceTest
         expectNetifConstants(expected);
         expectConsole(expected);
         expectGrant(expected);
+        expectXenstore(expected);
         expectVcpuInfo(expected);
         expectSharedInfo(expected);
 
@@ -281,6 +284,56 @@ class LayoutConformanceTest
         expected.put("NETIF_RSP_NULL", NetifConstants.NETIF_RSP_NULL);
         expected.put("XEN_NETIF_NR_SLOTS_MIN", NetifConstants.XEN_NETIF_NR_SLOTS_MIN);
         expected.put("XEN_NETIF_MAX_TX_SIZE", NetifConstants.XEN_NETIF_MAX_TX_SIZE);
+    }
+
+    private static void expectXenstore(final Map<String, Object> expected)
+    {
+        expected.put("xsd_sockmsg.sizeof", XsWireDescriptor.HEADER_LENGTH);
+        expected.put("xsd_sockmsg.type", XsWireDescriptor.TYPE_OFFSET);
+        expected.put("xsd_sockmsg.req_id", XsWireDescriptor.REQ_ID_OFFSET);
+        expected.put("xsd_sockmsg.tx_id", XsWireDescriptor.TX_ID_OFFSET);
+        expected.put("xsd_sockmsg.len", XsWireDescriptor.LEN_OFFSET);
+        expected.put("xenstore_domain_interface.sizeof", XenstoreDomainInterfaceDescriptor.LENGTH);
+        expected.put("xenstore_domain_interface.req", XenstoreDomainInterfaceDescriptor.REQ_OFFSET);
+        expected.put("xenstore_domain_interface.rsp", XenstoreDomainInterfaceDescriptor.RSP_OFFSET);
+        expected.put("xenstore_domain_interface.req_cons", XenstoreDomainInterfaceDescriptor.REQ_CONS_OFFSET);
+        expected.put("xenstore_domain_interface.req_prod", XenstoreDomainInterfaceDescriptor.REQ_PROD_OFFSET);
+        expected.put("xenstore_domain_interface.rsp_cons", XenstoreDomainInterfaceDescriptor.RSP_CONS_OFFSET);
+        expected.put("xenstore_domain_interface.rsp_prod", XenstoreDomainInterfaceDescriptor.RSP_PROD_OFFSET);
+        expected.put("xenstore_domain_interface.server_features", XenstoreDomainInterfaceDescriptor.SERVER_FEATURES_OFFSET);
+        expected.put("xenstore_domain_interface.connection", XenstoreDomainInterfaceDescriptor.CONNECTION_OFFSET);
+        expected.put("xenstore_domain_interface.error", XenstoreDomainInterfaceDescriptor.ERROR_OFFSET);
+        expected.put("XENSTORE_RING_SIZE", XenstoreDomainInterfaceDescriptor.RING_SIZE);
+        expected.put("XENSTORE_PAYLOAD_MAX", XsWireDescriptor.PAYLOAD_MAX);
+        expected.put("XENSTORE_ABS_PATH_MAX", XsWireDescriptor.ABS_PATH_MAX);
+        expected.put("XENSTORE_REL_PATH_MAX", XsWireDescriptor.REL_PATH_MAX);
+        expected.put("XENSTORE_SERVER_FEATURE_ERROR", XenstoreDomainInterfaceDescriptor.SERVER_FEATURE_ERROR);
+        expected.put("XENSTORE_CONNECTED", XenstoreDomainInterfaceDescriptor.CONNECTED);
+        expected.put("XENSTORE_ERROR_NONE", XenstoreDomainInterfaceDescriptor.ERROR_NONE);
+        expected.put("XENSTORE_ERROR_RINGIDX", XenstoreDomainInterfaceDescriptor.ERROR_RINGIDX);
+        expected.put("XENSTORE_ERROR_PROTO", XenstoreDomainInterfaceDescriptor.ERROR_PROTO);
+        expected.put("XS_DIRECTORY", XsWireDescriptor.XS_DIRECTORY);
+        expected.put("XS_READ", XsWireDescriptor.XS_READ);
+        expected.put("XS_GET_PERMS", XsWireDescriptor.XS_GET_PERMS);
+        expected.put("XS_WATCH", XsWireDescriptor.XS_WATCH);
+        expected.put("XS_UNWATCH", XsWireDescriptor.XS_UNWATCH);
+        expected.put("XS_TRANSACTION_START", XsWireDescriptor.XS_TRANSACTION_START);
+        expected.put("XS_TRANSACTION_END", XsWireDescriptor.XS_TRANSACTION_END);
+        expected.put("XS_INTRODUCE", XsWireDescriptor.XS_INTRODUCE);
+        expected.put("XS_RELEASE", XsWireDescriptor.XS_RELEASE);
+        expected.put("XS_GET_DOMAIN_PATH", XsWireDescriptor.XS_GET_DOMAIN_PATH);
+        expected.put("XS_WRITE", XsWireDescriptor.XS_WRITE);
+        expected.put("XS_MKDIR", XsWireDescriptor.XS_MKDIR);
+        expected.put("XS_RM", XsWireDescriptor.XS_RM);
+        expected.put("XS_SET_PERMS", XsWireDescriptor.XS_SET_PERMS);
+        expected.put("XS_WATCH_EVENT", XsWireDescriptor.XS_WATCH_EVENT);
+        expected.put("XS_ERROR", XsWireDescriptor.XS_ERROR);
+        expected.put("XS_IS_DOMAIN_INTRODUCED", XsWireDescriptor.XS_IS_DOMAIN_INTRODUCED);
+        expected.put("XS_RESUME", XsWireDescriptor.XS_RESUME);
+        expected.put("XS_SET_TARGET", XsWireDescriptor.XS_SET_TARGET);
+        expected.put("XS_RESET_WATCHES", XsWireDescriptor.XS_RESET_WATCHES);
+        expected.put("XS_DIRECTORY_PART", XsWireDescriptor.XS_DIRECTORY_PART);
+        expected.put("XS_TYPE_COUNT", XsWireDescriptor.XS_TYPE_COUNT);
     }
 
     private static void expectConsole(final Map<String, Object> expected)

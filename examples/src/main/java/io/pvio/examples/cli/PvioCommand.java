@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         DemoCommand.class,
         RingPeerCommand.class,
+        XenstoredCommand.class,
         BenchCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -1,0 +1,220 @@
+package io.pvio.hypervisor.xenbus;
+
+import io.pvio.hypervisor.xenstore.XenStoreAccess;
+import io.pvio.hypervisor.xenstore.XsErrno;
+import io.pvio.hypervisor.xenstore.XsException;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the front-end and back-end buses share: an Agrona {@link Agent} over one domain's XenStore connection that
+ * drains its watch events and, when any arrived, rescans: discovers new devices, forgets removed ones, and steps
+ * each device's state machine from the states now in the store. Level-triggered, so a missed or coalesced event
+ * cannot leave a device stuck; every rule is guarded by the local state, so repeating a scan is harmless.
+ */
+abstract class XenbusBus<D> implements Agent
+{
+    private static final int EVENTS_PER_CYCLE = 256;
+
+    /** Per-device state, owned by the agent thread. */
+    static final class Entry
+    {
+        final XenbusDevice device;
+        XenbusState local = XenbusState.INITIALISING;
+        boolean active;
+        boolean failed;
+
+        Entry(final XenbusDevice device)
+        {
+            this.device = device;
+        }
+    }
+
+    protected final XenStoreAccess xs;
+    protected final XenbusClient xenbus;
+    protected final ErrorHandler errorHandler;
+    protected final Map<String, D> drivers = new LinkedHashMap<>();
+    protected final Map<String, Entry> entries = new HashMap<>();
+    private final String rootPath;
+    private boolean dirty = true;
+
+    XenbusBus(final XenStoreAccess xs, final String rootPath, final ErrorHandler errorHandler)
+    {
+        this.xs = xs;
+        this.xenbus = new XenbusClient(xs);
+        this.rootPath = rootPath;
+        this.errorHandler = errorHandler;
+    }
+
+    /** The devices this bus currently knows, for tests and tools. */
+    public synchronized List<XenbusDevice> devices()
+    {
+        final List<XenbusDevice> devices = new ArrayList<>();
+        entries.values().forEach(e -> devices.add(e.device));
+        return devices;
+    }
+
+    @Override
+    public void onStart()
+    {
+        xenbus.watch(rootPath, "bus");
+    }
+
+    @Override
+    public int doWork()
+    {
+        final int events = xs.pollWatchEvents(event -> dirty = true, EVENTS_PER_CYCLE);
+        if (!dirty)
+        {
+            return events;
+        }
+        dirty = false;
+        synchronized (this)
+        {
+            discover();
+            final Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
+            while (it.hasNext())
+            {
+                final Entry entry = it.next().getValue();
+                if (!exists(ownPath(entry.device)))
+                {
+                    it.remove();
+                    forget(entry);
+                    continue;
+                }
+                if (!entry.failed)
+                {
+                    stepSafely(entry);
+                }
+            }
+        }
+        return events + 1;
+    }
+
+    /** Registers {@code driver} for its device type; devices of that type found from now on are given to it. */
+    protected synchronized void register(final String type, final D driver)
+    {
+        if (drivers.putIfAbsent(type, driver) != null)
+        {
+            throw new IllegalStateException("a driver for " + type + " is already registered");
+        }
+        dirty = true;
+    }
+
+    /** Adds devices that appeared in the store. */
+    abstract void discover();
+
+    /** This end's directory of {@code device}. */
+    abstract String ownPath(XenbusDevice device);
+
+    /** The other end's directory. */
+    abstract String otherPath(XenbusDevice device);
+
+    /** One evaluation of the device's rules. */
+    abstract void step(Entry entry);
+
+    /** The driver's teardown for a device whose directory is gone. */
+    abstract void removed(Entry entry);
+
+    void track(final XenbusDevice device)
+    {
+        final Entry entry = new Entry(device);
+        entries.put(ownPath(device), entry);
+        xenbus.watch(otherPath(device) + "/state", "peer");
+    }
+
+    private void forget(final Entry entry)
+    {
+        try
+        {
+            xenbus.unwatch(otherPath(entry.device) + "/state", "peer");
+        }
+        catch (final XsException ignore)
+        {
+            // already gone with a reset connection
+        }
+        try
+        {
+            removed(entry);
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
+    private void stepSafely(final Entry entry)
+    {
+        try
+        {
+            step(entry);
+        }
+        catch (final RuntimeException ex)
+        {
+            entry.failed = true;
+            errorHandler.onError(ex);
+            try
+            {
+                xenbus.transaction(ownPath(entry.device), tx ->
+                {
+                    tx.write("error", String.valueOf(ex.getMessage()));
+                    tx.writeState(XenbusState.CLOSING);
+                    return null;
+                });
+                entry.local = XenbusState.CLOSING;
+            }
+            catch (final RuntimeException again)
+            {
+                errorHandler.onError(again);
+            }
+        }
+    }
+
+    /** Switches this end's state in the store and locally. */
+    void switchState(final Entry entry, final XenbusState state)
+    {
+        xenbus.switchState(ownPath(entry.device), state);
+        entry.local = state;
+    }
+
+    /** Children of {@code path}, empty if it does not exist or cannot be read. */
+    List<String> children(final String path)
+    {
+        try
+        {
+            return xs.directory(0, path);
+        }
+        catch (final XsException ex)
+        {
+            if (ex.errno() == XsErrno.ENOENT || ex.errno() == XsErrno.EACCES)
+            {
+                return List.of();
+            }
+            throw ex;
+        }
+    }
+
+    boolean exists(final String path)
+    {
+        return xs.exists(0, path);
+    }
+
+    /** A non-transactional reader of {@code dir}. */
+    XenbusTransaction reader(final String dir)
+    {
+        return new XenbusTransaction(xs, 0, dir);
+    }
+
+    @Override
+    public void onClose()
+    {
+        xs.close();
+    }
+}

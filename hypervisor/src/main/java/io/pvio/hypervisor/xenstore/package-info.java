@@ -1,0 +1,26 @@
+/**
+ * XenStore: the hierarchical store through which domains find each other, with Xen's semantics, and its three ways
+ * in, all backed by one {@link io.pvio.hypervisor.xenstore.XenStore}.
+ * <p>
+ * <b>Store.</b> Nodes have a value, children and permissions ({@link io.pvio.hypervisor.xenstore.XsPermissions}:
+ * owner plus {@code r/w/b/n} per domain; privileged connections may do anything; a new node inherits its parent's
+ * list and is owned by an unprivileged creator). Watches fire once on registration, then on every change at or below
+ * their path that the watcher may read ({@link io.pvio.hypervisor.xenstore.XsWatches}); {@code @introduceDomain}
+ * and {@code @releaseDomain} are privileged. Transactions work on a private copy of the tree taken at start
+ * (snapshot isolation); commit compares the generation of every node the transaction touched with the store's and
+ * fails with EAGAIN on any difference; open transactions die with their connection. Quotas
+ * ({@link io.pvio.hypervisor.xenstore.XsQuota}) bound nodes per domain, watches, transactions, value size and queued
+ * events per connection. Relative paths resolve under {@code /local/domain/<id>}.
+ * <p>
+ * <b>Ways in.</b> {@link io.pvio.hypervisor.xenstore.XenStoreClient} in process (dom0, toolstack, in-process drivers);
+ * {@link io.pvio.hypervisor.xenstore.XsDomainRingServer} for guests through their {@code xenstore_domain_interface}
+ * page and event channel ({@link io.pvio.hypervisor.xenstore.XsGuestRing} is the guest's end); and
+ * {@link io.pvio.hypervisor.xenstore.XsSocketServer}, a Unix-domain socket for Xen's own {@code xenstore-*} tools.
+ * Both wire transports copy bytes into private memory, cut messages with one stream decoder and share one
+ * {@link io.pvio.hypervisor.xenstore.XsRequestHandler}; anything malformed (bad length, missing NUL, bad path,
+ * unknown type) gets {@code XS_ERROR}, and an oversized length is skipped so the stream stays in step.
+ * <p>
+ * <b>Threads.</b> One lock serialises the store (this is the control plane); the transports are Agrona agents;
+ * watch events are queued per connection and pulled by the connection's owner, never called back under the lock.
+ */
+package io.pvio.hypervisor.xenstore;

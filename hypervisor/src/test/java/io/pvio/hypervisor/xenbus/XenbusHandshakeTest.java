@@ -1,0 +1,234 @@
+package io.pvio.hypervisor.xenbus;
+
+import io.pvio.hypervisor.ScriptedGuest;
+import io.pvio.hypervisor.TestHypervisor;
+import io.pvio.hypervisor.domain.Domain;
+import io.pvio.hypervisor.guest.GrantAccess;
+import io.pvio.hypervisor.xenstore.XenStore;
+import io.pvio.hypervisor.xenstore.XenStoreClient;
+import io.pvio.hypervisor.xenstore.XsDomainRingServer;
+import io.pvio.hypervisor.xenstore.XsGuestRing;
+import io.pvio.hypervisor.xenstore.XsQuota;
+import io.pvio.hypervisor.xenstore.XsRingClient;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.SleepingIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The xenbus handshake for a device type written only against the framework: attach, detach, reattach, restart. */
+class XenbusHandshakeTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private TestHypervisor t;
+    private XenStore store;
+    private XenbusToolstack toolstack;
+    private XenbusClient observer;
+    private Domain guest;
+    private GrantAccess grants;
+    private EchoDevice.Front front;
+    private EchoDevice.Back back;
+    private AgentRunner frontRunner;
+    private AgentRunner backRunner;
+    private final List<Throwable> errors = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp()
+    {
+        t = TestHypervisor.boot(256);
+        store = new XenStore(XsQuota.defaults());
+        final XenStoreClient dom0 = new XenStoreClient(store, 0, true);
+        toolstack = new XenbusToolstack(dom0);
+        observer = new XenbusClient(dom0);
+        guest = t.createRunning(TestHypervisor.manual(ScriptedGuest.image(new ScriptedGuest[1])).maxPages(64));
+        toolstack.createHome(guest.domid());
+        grants = new GrantAccess(guest.guestMemory(), guest.startInfo());
+
+        front = new EchoDevice.Front(guest, grants, 1);
+        final XenbusFrontendBus frontBus = new XenbusFrontendBus(new XenStoreClient(store, guest.domid(), false),
+            errors::add);
+        frontBus.register(front);
+        frontRunner = start(frontBus);
+        backRunner = startBackend();
+    }
+
+    private AgentRunner startBackend()
+    {
+        back = new EchoDevice.Back(t.dom0Hypercalls(), 2);
+        final XenbusBackendBus backBus = new XenbusBackendBus(new XenStoreClient(store, 0, true), errors::add);
+        backBus.register(back);
+        return start(backBus);
+    }
+
+    private AgentRunner start(final org.agrona.concurrent.Agent agent)
+    {
+        final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(1), errors::add, null, agent);
+        AgentRunner.startOnThread(runner);
+        return runner;
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        frontRunner.close();
+        backRunner.close();
+        t.close();
+    }
+
+    private XenbusDevice device(final String id)
+    {
+        return new XenbusDevice(EchoDevice.TYPE, id, guest.domid(), 0);
+    }
+
+    private void awaitConnected(final XenbusDevice device)
+    {
+        await().atMost(WAIT).failFast(() -> !errors.isEmpty()).until(() ->
+            observer.readState(device.frontendPath()) == XenbusState.CONNECTED &&
+            observer.readState(device.backendPath()) == XenbusState.CONNECTED &&
+            back.magic(device.id()) == EchoDevice.MAGIC);
+    }
+
+    @Test
+    void attachConnectsWithNegotiatedMultiPageRing()
+    {
+        final int freeRefs = grants.freeRefCount();
+        final XenbusDevice device = device("0");
+        toolstack.attach(device);
+        awaitConnected(device);
+        assertEquals("1", observer.xs().read(0, device.frontendPath() + "/ring-page-order"));
+        assertEquals("2", observer.xs().read(0, device.backendPath() + "/max-ring-page-order"));
+        assertEquals(2, back.rings.get("0").pageCount());
+        assertEquals(freeRefs - 2, grants.freeRefCount());
+        assertEquals(1, front.calls.get("probe", "0"));
+        assertEquals(1, back.calls.get("connect", "0"));
+    }
+
+    @Test
+    void detachClosesBothEndsReleasesEverythingAndReattachConnectsAgain()
+    {
+        final int freeRefs = grants.freeRefCount();
+        final XenbusDevice device = device("1");
+        toolstack.attach(device);
+        awaitConnected(device);
+
+        toolstack.detach(device);
+        await().atMost(WAIT).until(() -> toolstack.isClosed(device));
+        assertEquals(XenbusState.CLOSED, observer.readState(device.frontendPath()));
+        toolstack.remove(device);
+        await().atMost(WAIT).until(() -> front.calls.get("remove", "1") == 1 && back.calls.get("remove", "1") == 1);
+        assertTrue(back.rings.isEmpty());
+        assertTrue(front.rings.isEmpty());
+        assertEquals(freeRefs, grants.freeRefCount());
+
+        toolstack.attach(device);
+        awaitConnected(device);
+        assertEquals(2, front.calls.get("probe", "1"));
+        assertEquals(2, back.calls.get("connect", "1"));
+        assertTrue(errors.isEmpty(), errors::toString);
+    }
+
+    @Test
+    void twoDevicesHotplugIndependently()
+    {
+        final XenbusDevice a = device("a");
+        final XenbusDevice b = device("b");
+        toolstack.attach(a);
+        awaitConnected(a);
+        toolstack.attach(b);
+        awaitConnected(b);
+        toolstack.detach(a);
+        await().atMost(WAIT).until(() -> toolstack.isClosed(a));
+        toolstack.remove(a);
+        await().atMost(WAIT).until(() -> back.calls.get("remove", "a") == 1);
+        assertEquals(XenbusState.CONNECTED, observer.readState(b.backendPath()));
+        assertEquals(EchoDevice.MAGIC, back.magic("b"));
+    }
+
+    @Test
+    void restartedBackEndReconnects()
+    {
+        final XenbusDevice device = device("7");
+        toolstack.attach(device);
+        awaitConnected(device);
+        final EchoDevice.Back first = back;
+
+        backRunner.close();
+        assertTrue(first.rings.isEmpty());
+        assertEquals(XenbusState.CONNECTED, observer.readState(device.backendPath()));
+        backRunner = startBackend();
+
+        awaitConnected(device);
+        assertEquals(1, back.calls.get("connect", "7"));
+        assertEquals(2, front.calls.get("initialise", "7"));
+        assertEquals(1, front.calls.get("disconnect", "7"));
+        assertTrue(errors.isEmpty(), errors::toString);
+    }
+
+    @Test
+    void frontEndReachesXenStoreThroughItsOwnRing()
+    {
+        frontRunner.close();
+        final XsDomainRingServer rings = new XsDomainRingServer(store, t.dom0Hypercalls(), errors::add);
+        final AgentRunner ringRunner = start(rings);
+        try
+        {
+            final long storeGfn = guest.startInfo().nrPages() - 1;
+            final int port = XsGuestRing.share(guest.guestMemory().frame(storeGfn), storeGfn, grants,
+                guest.hypercalls());
+            assertTrue(rings.introduce(guest.domid(), port));
+            await().atMost(WAIT).until(() -> store.isIntroduced(guest.domid()));
+            final XsRingClient ringClient = new XsRingClient(new XsGuestRing(guest.guestMemory().frame(storeGfn)),
+                guest.hypercalls(), port, new SleepingIdleStrategy(100_000), SystemNanoClock.INSTANCE,
+                TimeUnit.SECONDS.toNanos(10));
+            front = new EchoDevice.Front(guest, grants, 0);
+            final XenbusFrontendBus ringBus = new XenbusFrontendBus(ringClient, errors::add);
+            ringBus.register(front);
+            frontRunner = start(ringBus);
+
+            final XenbusDevice device = device("ring");
+            toolstack.attach(device);
+            awaitConnected(device);
+            assertEquals(1, back.rings.get("ring").pageCount());
+            toolstack.detach(device);
+            await().atMost(WAIT).until(() -> toolstack.isClosed(device));
+            toolstack.remove(device);
+            await().atMost(WAIT).until(() -> front.calls.get("remove", "ring") == 1);
+            assertTrue(errors.isEmpty(), errors::toString);
+        }
+        finally
+        {
+            frontRunner.close();
+            ringRunner.close();
+        }
+    }
+
+    @Test
+    void hostileFrontEndDetailsCloseTheDeviceWithAnError()
+    {
+        final XenbusDevice device = device("9");
+        final XenStoreClient guestXs = new XenStoreClient(store, guest.domid(), false);
+        frontRunner.close();
+        toolstack.attach(device);
+        await().atMost(WAIT).until(() -> observer.readState(device.backendPath()) == XenbusState.INIT_WAIT);
+        guestXs.write(device.frontendPath() + "/ring-page-order", "9");
+        guestXs.write(device.frontendPath() + "/state", XenbusState.INITIALISED.text());
+        await().atMost(WAIT).until(() -> observer.readState(device.backendPath()) == XenbusState.CLOSING);
+        assertTrue(observer.xs().read(0, device.backendPath() + "/error").contains("ring-page-order"));
+        assertFalse(errors.isEmpty());
+        assertTrue(back.rings.isEmpty());
+        frontRunner = start(new XenbusFrontendBus(guestXs, e -> { }));
+    }
+}
