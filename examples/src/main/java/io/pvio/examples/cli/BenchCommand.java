@@ -4,8 +4,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code pvio bench}: the benchmark suites, one subcommand each ({@code ring} so far). Also runnable on its own:
- * {@code java -cp pvio.jar io.pvio.examples.cli.BenchCommand ring --quick}.
+ * {@code pvio bench}: the benchmark suites, one subcommand each ({@code ring}, {@code hypervisor}). Also runnable on
+ * its own: {@code java -cp pvio.jar io.pvio.examples.cli.BenchCommand ring --quick}.
  */
 @Command(
     name = "bench",
@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     description = "Run a benchmark suite and write its report.",
     subcommands = {
         BenchRingCommand.class,
+        BenchHypervisorCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class BenchCommand implements Runnable

@@ -10,11 +10,9 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -29,40 +27,15 @@ import java.util.concurrent.Callable;
     description = {
         "Benchmark the pvio ring against Agrona OneToOneRingBuffer, JCTools SpscArrayQueue, the LMAX Disruptor and "
             + "ArrayBlockingQueue, and write a Markdown report with an SVG chart.",
-        "The defaults (5 forks x (2 warm-up + 3 measured) x 1 s, 42 configurations) take about 20 minutes."
+        "The defaults (5 forks x (2 warm-up + 3 measured) x 1 s, 49 configurations) take about 23 minutes."
     })
 public final class BenchRingCommand implements Callable<Integer>
 {
-    private static final int DEFAULT_FORKS = 5;
-    private static final int DEFAULT_WARMUP_ITERATIONS = 2;
-    private static final int DEFAULT_ITERATIONS = 3;
-    private static final int DEFAULT_TIME_MS = 1000;
-    private static final int QUICK_FORKS = 1;
-    private static final int QUICK_WARMUP_ITERATIONS = 1;
-    private static final int QUICK_ITERATIONS = 1;
-    private static final int QUICK_TIME_MS = 300;
+    @CommandLine.Mixin
+    private JmhRunOptions run;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--forks", paramLabel = "N",
-        description = "JVM forks per configuration (default 5; 1 with --quick).")
-    private Integer forks;
-
-    @Option(names = "--warmup-iterations", paramLabel = "N",
-        description = "Warm-up iterations per fork (default 2; 1 with --quick).")
-    private Integer warmupIterations;
-
-    @Option(names = "--iterations", paramLabel = "N",
-        description = "Measured iterations per fork (default 3; 1 with --quick).")
-    private Integer iterations;
-
-    @Option(names = "--time-ms", paramLabel = "N",
-        description = "Length of each iteration in milliseconds (default 1000; 300 with --quick).")
-    private Integer timeMs;
-
-    @Option(names = "--quick", description = "Smoke run: 1 fork, 1 warm-up and 1 measured iteration of 300 ms.")
-    private boolean quick;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "bench-results/ring",
         description = "Output directory (default: ${DEFAULT-VALUE}).")
@@ -80,31 +53,18 @@ public final class BenchRingCommand implements Callable<Integer>
         description = "Keep Agrona's buffer bounds checks in the forks (they slow pvio and Agrona alike).")
     private boolean boundsChecks;
 
-    @Option(names = "--from-json", paramLabel = "FILE",
-        description = "Do not run JMH: write the report from an existing JMH JSON result.")
-    private Path fromJson;
-
     @Override
     public Integer call() throws Exception
     {
         final PrintWriter console = spec.commandLine().getOut();
         Files.createDirectories(out);
         final Path jsonFile = out.resolve(RingBenchReport.JSON_FILE);
-        if (fromJson != null)
-        {
-            if (!fromJson.toAbsolutePath().normalize().equals(jsonFile.toAbsolutePath().normalize()))
-            {
-                Files.copy(fromJson, jsonFile, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        else
+        if (!run.useExistingResult(jsonFile))
         {
             final RingBenchSettings settings = settings(jsonFile);
-            console.printf(Locale.ROOT, "pvio bench ring: %d fork(s) x (%d warm-up + %d measured) x %d ms; " +
-                "the full suite takes about %.1f min%n", settings.forks(), settings.warmupIterations(),
-                settings.measurementIterations(), settings.iterationTimeMs(),
-                settings.estimatedFullSuiteSeconds() / 60);
-            console.flush();
+            run.printPlan(console, "pvio bench ring", settings.estimatedFullSuiteSeconds());
+            // a failed run must not leave an older result to be reported as this one
+            Files.deleteIfExists(jsonFile);
             RingBenchRunner.run(settings);
         }
         if (!Files.exists(jsonFile))
@@ -129,18 +89,13 @@ public final class BenchRingCommand implements Callable<Integer>
             jmhParams.put(param.getKey(), Arrays.asList(param.getValue().split(",")));
         }
         return new RingBenchSettings(
-            choose(forks, QUICK_FORKS, DEFAULT_FORKS),
-            choose(warmupIterations, QUICK_WARMUP_ITERATIONS, DEFAULT_WARMUP_ITERATIONS),
-            choose(iterations, QUICK_ITERATIONS, DEFAULT_ITERATIONS),
-            choose(timeMs, QUICK_TIME_MS, DEFAULT_TIME_MS),
+            run.forks(),
+            run.warmupIterations(),
+            run.iterations(),
+            run.timeMs(),
             include,
             jmhParams,
             jsonFile,
             boundsChecks);
-    }
-
-    private int choose(final Integer explicit, final int quickValue, final int defaultValue)
-    {
-        return explicit != null ? explicit : quick ? quickValue : defaultValue;
     }
 }

@@ -30,8 +30,8 @@ public record RingBenchSettings(
     Path jsonFile,
     boolean boundsChecks)
 {
-    /** Benchmark configurations in the full suite: 6 rings x 2 sizes x 3 batches, plus 6 round trips. */
-    public static final int FULL_SUITE_CONFIGURATIONS = 6 * 2 * 3 + 6;
+    /** Benchmark configurations in the full suite: one per ring kind x 2 sizes x 3 batches, plus a round trip each. */
+    public static final int FULL_SUITE_CONFIGURATIONS = RingKind.values().length * (2 * 3 + 1);
     /** Measured cost of a fork beyond its iterations: JVM start, JIT, ring setup and teardown. */
     private static final double FORK_OVERHEAD_SECONDS = 0.6;
 

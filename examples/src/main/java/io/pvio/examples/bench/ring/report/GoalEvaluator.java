@@ -1,5 +1,6 @@
 package io.pvio.examples.bench.ring.report;
 
+import io.pvio.examples.bench.report.Format;
 import io.pvio.examples.bench.ring.RingKind;
 
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.pvio.examples.bench.ring.report;
 
+import io.pvio.examples.bench.report.JsonParser;
 import io.pvio.examples.bench.ring.RingKind;
 
 import java.util.ArrayList;
@@ -89,7 +90,8 @@ public final class JmhResultParser
             benchmark, ring, pages, batchSize, string(primary, "scoreUnit"), score, allocBytesPerOp, kicks, requests);
     }
 
-    private static RunInfo runInfo(final Map<?, ?> result)
+    /** How one JMH result (one element of the file's array) was run; shared with the other suites' reports. */
+    public static RunInfo runInfo(final Map<?, ?> result)
     {
         final List<String> jvmArgs = new ArrayList<>();
         final Object args = result.get("jvmArgs");
@@ -112,7 +114,8 @@ public final class JmhResultParser
             optionalString(result, "measurementTime"));
     }
 
-    private static List<List<Double>> rawData(final Map<?, ?> metric)
+    /** A metric's {@code rawData}: measured iteration values, one list per fork; shared with the other reports. */
+    public static List<List<Double>> rawData(final Map<?, ?> metric)
     {
         final Object raw = metric.get("rawData");
         if (!(raw instanceof List))

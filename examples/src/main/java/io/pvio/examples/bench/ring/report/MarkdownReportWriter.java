@@ -1,5 +1,7 @@
 package io.pvio.examples.bench.ring.report;
 
+import io.pvio.examples.bench.report.Format;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,24 +1,24 @@
-package io.pvio.examples.bench.ring.report;
+package io.pvio.examples.bench.report;
 
 import io.pvio.ring.blkif.BlkifRings;
 
 import java.util.Locale;
 
-/** Number formatting shared by the Markdown report, the chart and the console summary. */
-final class Format
+/** Number formatting shared by the benchmark reports (Markdown tables, charts, console summaries). */
+public final class Format
 {
     private Format()
     {
     }
 
     /** E.g. {@code 12.3 M/s}, {@code 850 k/s}. */
-    static String pairsPerSecond(final double pairsPerSecond)
+    public static String pairsPerSecond(final double pairsPerSecond)
     {
         return si(pairsPerSecond) + "/s";
     }
 
     /** E.g. {@code 12.3 M}, {@code 850 k}, {@code 1.20 G}. */
-    static String si(final double value)
+    public static String si(final double value)
     {
         if (Double.isNaN(value))
         {
@@ -41,7 +41,7 @@ final class Format
     }
 
     /** An axis tick at a power of ten: {@code 1}, {@code 10}, {@code 100}, {@code 1k} ... {@code 1G}. */
-    static String decadeTick(final double powerOfTen)
+    public static String decadeTick(final double powerOfTen)
     {
         final String[] suffixes = {"", "k", "M", "G", "T"};
         final int exponent = (int)Math.round(Math.log10(powerOfTen));
@@ -51,37 +51,37 @@ final class Format
     }
 
     /** E.g. {@code 0.85x}. */
-    static String ratio(final double ratio)
+    public static String ratio(final double ratio)
     {
         return Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2fx", ratio);
     }
 
     /** E.g. {@code 245 ns}. */
-    static String nanos(final double nanos)
+    public static String nanos(final double nanos)
     {
         return Double.isNaN(nanos) ? "n/a" : threeDigits(nanos) + " ns";
     }
 
     /** E.g. {@code 3.2}. */
-    static String decimal(final double value)
+    public static String decimal(final double value)
     {
         return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, "%.1f", value);
     }
 
     /** E.g. {@code 0.004}. */
-    static String bytes(final double value)
+    public static String bytes(final double value)
     {
         return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, "%.3f", value);
     }
 
     /** E.g. {@code 1 page}, {@code 16 pages}. */
-    static String pages(final int pages)
+    public static String pages(final int pages)
     {
         return pages + (pages == 1 ? " page" : " pages");
     }
 
     /** Entries of a blkif ring of {@code pages} pages, e.g. {@code 32 entries}; every peer holds as many. */
-    static String entries(final int pages)
+    public static String entries(final int pages)
     {
         if (pages <= 0 || Integer.bitCount(pages) != 1)
         {

@@ -1,4 +1,4 @@
-package io.pvio.examples.bench.ring.report;
+package io.pvio.examples.bench.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,7 +11,7 @@ import java.util.Map;
  * to reject malformed input with the offset of the problem; not a general-purpose parser (no streaming, whole
  * document in memory, which JMH result files are small enough for).
  */
-final class JsonParser
+public final class JsonParser
 {
     private static final int MAX_DEPTH = 64;
 
@@ -26,7 +26,7 @@ final class JsonParser
     /**
      * @throws IllegalArgumentException if {@code text} is not one well-formed JSON value.
      */
-    static Object parse(final String text)
+    public static Object parse(final String text)
     {
         final JsonParser parser = new JsonParser(text);
         final Object value = parser.readValue(0);

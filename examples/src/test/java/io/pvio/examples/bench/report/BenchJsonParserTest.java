@@ -1,4 +1,4 @@
-package io.pvio.examples.bench.ring.report;
+package io.pvio.examples.bench.report;
 
 import org.junit.jupiter.api.Test;
 
