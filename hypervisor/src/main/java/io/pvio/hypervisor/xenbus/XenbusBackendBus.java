@@ -174,6 +174,12 @@ public final class XenbusBackendBus extends XenbusBus<XenbusBackendDriver>
     }
 
     @Override
+    void failed(final Entry entry)
+    {
+        disconnect(entry, drivers.get(entry.device.type()));
+    }
+
+    @Override
     void removed(final Entry entry)
     {
         final XenbusBackendDriver driver = drivers.get(entry.device.type());

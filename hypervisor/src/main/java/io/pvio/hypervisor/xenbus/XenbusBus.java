@@ -30,6 +30,8 @@ abstract class XenbusBus<D> implements Agent
         XenbusState local = XenbusState.INITIALISING;
         boolean active;
         boolean failed;
+        /** The other end's state when this device failed: it is stepped again only once that changes. */
+        XenbusState failedPeerState;
 
         Entry(final XenbusDevice device)
         {
@@ -89,6 +91,11 @@ abstract class XenbusBus<D> implements Agent
                     forget(entry);
                     continue;
                 }
+                if (entry.failed && xenbus.readState(otherPath(entry.device)) != entry.failedPeerState)
+                {
+                    // the other end moved on (e.g. to Closed, to retry): its rules apply again from our Closing
+                    entry.failed = false;
+                }
                 if (!entry.failed)
                 {
                     stepSafely(entry);
@@ -122,6 +129,9 @@ abstract class XenbusBus<D> implements Agent
 
     /** The driver's teardown for a device whose directory is gone. */
     abstract void removed(Entry entry);
+
+    /** A step of {@code entry} threw: release what its driver holds (it is about to be closed with an error). */
+    abstract void failed(Entry entry);
 
     void track(final XenbusDevice device)
     {
@@ -159,7 +169,18 @@ abstract class XenbusBus<D> implements Agent
         catch (final RuntimeException ex)
         {
             entry.failed = true;
+            entry.failedPeerState = xenbus.readState(otherPath(entry.device));
             errorHandler.onError(ex);
+            try
+            {
+                // whatever the driver claimed before it failed (mappings, ports, grants) is given back now, not
+                // when the toolstack eventually removes the device
+                failed(entry);
+            }
+            catch (final RuntimeException again)
+            {
+                errorHandler.onError(again);
+            }
             try
             {
                 xenbus.transaction(ownPath(entry.device), tx ->

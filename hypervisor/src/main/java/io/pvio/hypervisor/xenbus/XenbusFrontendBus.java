@@ -142,6 +142,12 @@ public final class XenbusFrontendBus extends XenbusBus<XenbusFrontendDriver>
     }
 
     @Override
+    void failed(final Entry entry)
+    {
+        disconnect(entry, drivers.get(entry.device.type()));
+    }
+
+    @Override
     void removed(final Entry entry)
     {
         final XenbusFrontendDriver driver = drivers.get(entry.device.type());

@@ -17,7 +17,8 @@
  * Each bus is an Agrona agent that rescans on watch events (level-triggered; every rule guarded by the local state,
  * one exhaustive switch over the other end's state per device). Everything the other end wrote is untrusted:
  * typed readers check ranges and a driver's {@link io.pvio.hypervisor.xenbus.XenbusProtocolException} closes the
- * device with an {@code error} node. {@link io.pvio.hypervisor.xenbus.XenbusFrontRing} and
+ * device with an {@code error} node, releases what the driver holds at once, and leaves the device in Closing until
+ * the other end changes state (e.g. to Closed, after which it may try again). {@link io.pvio.hypervisor.xenbus.XenbusFrontRing} and
  * {@link io.pvio.hypervisor.xenbus.XenbusBackRing} allocate, grant, publish, map and tear down single or
  * multi-page rings and their event channel.
  */

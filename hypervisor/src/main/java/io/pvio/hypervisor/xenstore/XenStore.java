@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The store: a tree of nodes with values, children and permissions, watches, transactions with snapshot isolation,
+ * The store: a tree of nodes with values, children and permissions, watches, optimistic (serialisable) transactions,
  * the special {@code @introduceDomain}/{@code @releaseDomain} watches and per-domain quotas. Every operation acts as
  * an {@link XsConnection} (see {@link #connect}); {@code txId} 0 means "no transaction". Errors are
  * {@link XsException}s carrying Xen's errno names.
@@ -129,10 +129,15 @@ public final class XenStore
     {
         final Scope scope = scope(c, txId);
         final String full = XsPaths.resolve(path, c.domid());
-        if (scope.lookup(full) == null)
+        final XsNode existing = scope.lookup(full);
+        if (existing != null)
         {
-            create(scope, c, full, XsNode.EMPTY);
+            // Xen do_mkdir: an existing node needs write access and is left alone (no change, so no watch event:
+            // otherwise any guest could fire other domains' watches on their nodes, and probe for their existence)
+            requireWrite(existing, c, full);
+            return;
         }
+        create(scope, c, full, XsNode.EMPTY);
         scope.finish(new Fired(full, scope.tree.get(full).perms(), false));
     }
 
@@ -150,8 +155,9 @@ public final class XenStore
         {
             if (scope.lookup(XsPaths.parent(full)) == null)
             {
-                throw XsErrno.ENOENT.exception(full);
+                throw missing(scope, c, full, false);
             }
+            requireWrite(scope.tree.get(XsPaths.parent(full)), c, XsPaths.parent(full));
             return;
         }
         requireWrite(node, c, full);
@@ -176,10 +182,11 @@ public final class XenStore
         {
             throw XsErrno.EPERM.exception(full);
         }
-        if (!c.isPrivileged() && perms.owner() != node.perms().owner() &&
-            scope.tree.ownedBy(perms.owner()) >= quota.maxNodesPerDomain())
+        if (!c.isPrivileged() && perms.owner() != node.perms().owner())
         {
-            throw XsErrno.ENOSPC.exception("node quota of dom" + perms.owner());
+            // Xen do_set_perms: unprivileged domains may not change the owner (else a guest could move its nodes
+            // off its own node quota, or onto another domain's and exhaust it)
+            throw XsErrno.EPERM.exception("only a privileged domain may change the owner of " + full);
         }
         scope.store(full, node.withPerms(perms, generation));
         scope.finish(new Fired(full, perms, false));
@@ -190,13 +197,14 @@ public final class XenStore
     /** {@code XS_TRANSACTION_START}: ENOSPC above the per-connection quota. */
     public synchronized int transactionStart(final XsConnection c)
     {
-        if (c.transactions.size() >= quota.maxTransactionsPerConnection())
+        // Xen: the transaction and watch quotas bind unprivileged domains only
+        if (!c.isPrivileged() && c.transactions.size() >= quota.maxTransactionsPerConnection())
         {
             throw XsErrno.ENOSPC.exception("too many transactions");
         }
         final int id = nextTxId;
         nextTxId = nextTxId == Integer.MAX_VALUE ? 1 : nextTxId + 1;
-        c.transactions.put(id, new XsTransaction(id, tree.copy()));
+        c.transactions.put(id, new XsTransaction(id, tree.overlay(), !c.isPrivileged()));
         return id;
     }
 
@@ -215,6 +223,10 @@ public final class XenStore
         {
             return;
         }
+        if (tx.overflowed)
+        {
+            throw XsErrno.ENOSPC.exception("transaction " + txId + " accessed too many paths");
+        }
         beforeCommit.run();
         for (final Map.Entry<String, Long> touched : tx.touched.entrySet())
         {
@@ -223,6 +235,10 @@ public final class XenStore
             {
                 throw XsErrno.EAGAIN.exception("conflict on " + touched.getKey());
             }
+        }
+        if (!c.isPrivileged())
+        {
+            requireNodeQuotaAtCommit(c, tx);
         }
         final long commitGeneration = ++generation;
         for (final String path : tx.changed.keySet())
@@ -261,7 +277,8 @@ public final class XenStore
                 throw XsErrno.EEXIST.exception(path);
             }
         }
-        if (c.watches.size() >= quota.maxWatchesPerConnection())
+        // Xen: unprivileged domains only (dom0's back ends hold one watch per device they serve)
+        if (!c.isPrivileged() && c.watches.size() >= quota.maxWatchesPerConnection())
         {
             throw XsErrno.E2BIG.exception("too many watches");
         }
@@ -378,18 +395,56 @@ public final class XenStore
         scope.store(parentPath, parent.withChild(XsPaths.name(full), generation));
     }
 
+    /**
+     * Each transaction checked the node quota against its own view; several open at once could each add up to the
+     * quota, so the sum is checked again against the store as it is now.
+     */
+    private void requireNodeQuotaAtCommit(final XsConnection c, final XsTransaction tx)
+    {
+        int added = 0;
+        for (final String path : tx.changed.keySet())
+        {
+            final XsNode before = tree.get(path);
+            final XsNode after = tx.tree.get(path);
+            added += (after != null && after.perms().owner() == c.domid() ? 1 : 0) -
+                (before != null && before.perms().owner() == c.domid() ? 1 : 0);
+        }
+        if (added > 0 && tree.ownedBy(c.domid()) + added > quota.maxNodesPerDomain())
+        {
+            throw XsErrno.ENOSPC.exception("node quota of dom" + c.domid());
+        }
+    }
+
     private XsNode readable(final Scope scope, final XsConnection c, final String full)
     {
         final XsNode node = scope.lookup(full);
         if (node == null)
         {
-            throw XsErrno.ENOENT.exception(full);
+            throw missing(scope, c, full, true);
         }
         if (!node.perms().canRead(c.domid(), c.isPrivileged()))
         {
             throw XsErrno.EACCES.exception(full);
         }
         return node;
+    }
+
+    /**
+     * Xen {@code errno_from_parents}: ENOENT only if the caller may read (or, {@code read} false, write) the nearest
+     * existing ancestor; EACCES otherwise, so a guest cannot probe which nodes exist in another domain's tree.
+     */
+    private static XsException missing(final Scope scope, final XsConnection c, final String full, final boolean read)
+    {
+        String ancestor = full;
+        XsNode node = null;
+        while (node == null && !XsPaths.ROOT.equals(ancestor))
+        {
+            ancestor = XsPaths.parent(ancestor);
+            node = scope.tree.get(ancestor);
+        }
+        final boolean allowed = node != null && (read ? node.perms().canRead(c.domid(), c.isPrivileged()) :
+            node.perms().canWrite(c.domid(), c.isPrivileged()));
+        return allowed ? XsErrno.ENOENT.exception(full) : XsErrno.EACCES.exception(full);
     }
 
     private static void requireWrite(final XsNode node, final XsConnection c, final String full)

@@ -1,8 +1,8 @@
 package io.pvio.hypervisor.xenstore;
 
 /**
- * Per-domain limits that keep a guest from exhausting the store. Privileged connections are exempt from the node
- * limit. Exceeding a limit answers {@code ENOSPC} (nodes, transactions), {@code E2BIG} (value size, watches);
+ * Per-domain limits that keep a guest from exhausting the store. Privileged connections are exempt from the node,
+ * watch and transaction limits (as in Xen: dom0's back ends watch every device they serve). Exceeding a limit answers {@code ENOSPC} (nodes, transactions), {@code E2BIG} (value size, watches);
  * watch events beyond {@code maxPendingEvents} for one connection are dropped (and counted).
  *
  * @param maxNodesPerDomain            nodes a domain may own.

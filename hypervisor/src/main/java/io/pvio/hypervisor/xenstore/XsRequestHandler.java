@@ -33,6 +33,7 @@ public final class XsRequestHandler
     private final XsMessageHeaderFlyweight requestHeader = new XsMessageHeaderFlyweight();
     private int replyLength;
     private long errorCount;
+    private long oversizedEvents;
 
     public XsRequestHandler(final XenStore store, final XsConnection connection)
     {
@@ -97,16 +98,28 @@ public final class XsRequestHandler
     /** Encodes the connection's next queued watch event. @return its length, or 0 if none is queued. */
     public int pollEvent()
     {
-        final XsWatchEvent event = store.pollEvent(connection);
-        if (event == null)
+        XsWatchEvent event;
+        while ((event = store.pollEvent(connection)) != null)
         {
-            return 0;
+            // xs_wire.h: payload <= XENSTORE_PAYLOAD_MAX. A long token on a watch above a long path makes an event
+            // that cannot be sent: drop it (bounded by the event queue) rather than throw out of the transport.
+            if (event.path().length() + event.token().length() + 2 <= PAYLOAD_MAX)
+            {
+                replyLength = HEADER_LENGTH;
+                appendString(event.path());
+                appendString(event.token());
+                replyHeader.set(XsWireDescriptor.XS_WATCH_EVENT, 0, 0, replyLength - HEADER_LENGTH);
+                return replyLength;
+            }
+            oversizedEvents++;
         }
-        replyLength = HEADER_LENGTH;
-        appendString(event.path());
-        appendString(event.token());
-        replyHeader.set(XsWireDescriptor.XS_WATCH_EVENT, 0, 0, replyLength - HEADER_LENGTH);
-        return replyLength;
+        return 0;
+    }
+
+    /** Watch events dropped because they would not fit in one message. */
+    public long oversizedEvents()
+    {
+        return oversizedEvents;
     }
 
     private void dispatch(final int type, final int txId, final byte[] payload)

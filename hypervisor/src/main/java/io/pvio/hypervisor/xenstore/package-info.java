@@ -4,11 +4,14 @@
  * <p>
  * <b>Store.</b> Nodes have a value, children and permissions ({@link io.pvio.hypervisor.xenstore.XsPermissions}:
  * owner plus {@code r/w/b/n} per domain; privileged connections may do anything; a new node inherits its parent's
- * list and is owned by an unprivileged creator). Watches fire once on registration, then on every change at or below
- * their path that the watcher may read ({@link io.pvio.hypervisor.xenstore.XsWatches}); {@code @introduceDomain}
- * and {@code @releaseDomain} are privileged. Transactions work on a private copy of the tree taken at start
- * (snapshot isolation); commit compares the generation of every node the transaction touched with the store's and
- * fails with EAGAIN on any difference; open transactions die with their connection. Quotas
+ * list and is owned by an unprivileged creator; a missing node is ENOENT only to a caller who may read its nearest
+ * existing ancestor, EACCES otherwise; {@code mkdir} of an existing node needs write access and fires nothing).
+ * Watches fire once on registration, then on every change at or below their path that the watcher may read ({@link io.pvio.hypervisor.xenstore.XsWatches}); {@code @introduceDomain}
+ * and {@code @releaseDomain} are privileged. Transactions keep their changes in an overlay over the live tree
+ * (O(1) to start, whatever the store's size) and remember each node's generation at first access (at most
+ * {@code XsTransaction.MAX_TOUCHED_PATHS} for a guest); commit compares those with the store's, fails with EAGAIN
+ * on any difference (optimistic, serialisable) and re-checks the node quota; open transactions die with their
+ * connection. Only privileged connections change a node's owner. Quotas
  * ({@link io.pvio.hypervisor.xenstore.XsQuota}) bound nodes per domain, watches, transactions, value size and queued
  * events per connection. Relative paths resolve under {@code /local/domain/<id>}.
  * <p>

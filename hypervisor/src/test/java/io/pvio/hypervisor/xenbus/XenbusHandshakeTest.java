@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -230,5 +231,115 @@ class XenbusHandshakeTest
         assertFalse(errors.isEmpty());
         assertTrue(back.rings.isEmpty());
         frontRunner = start(new XenbusFrontendBus(guestXs, e -> { }));
+    }
+
+    @Test
+    void frontEndThatLiedAndThenClosedMayConnectAgain()
+    {
+        final XenbusDevice device = device("lied");
+        final XenStoreClient guestXs = new XenStoreClient(store, guest.domid(), false);
+        frontRunner.close();
+        toolstack.attach(device);
+        await().atMost(WAIT).until(() -> observer.readState(device.backendPath()) == XenbusState.INIT_WAIT);
+        guestXs.write(device.frontendPath() + "/ring-page-order", "9");
+        guestXs.write(device.frontendPath() + "/state", XenbusState.INITIALISED.text());
+        await().atMost(WAIT).until(() -> observer.readState(device.backendPath()) == XenbusState.CLOSING);
+        errors.clear();
+
+        // before: the device stayed failed in Closing for good (and could never be detached cleanly)
+        guestXs.write(device.frontendPath() + "/state", XenbusState.CLOSED.text());
+        await().atMost(WAIT).until(() -> observer.readState(device.backendPath()) == XenbusState.INIT_WAIT);
+        guestXs.rm(0, device.frontendPath() + "/ring-page-order");
+        frontRunner = start(new XenbusFrontendBus(guestXs, errors::add));
+        ((XenbusFrontendBus)frontRunner.agent()).register(front);
+        awaitConnected(device);
+    }
+
+    @Test
+    void driverThatFailsAfterMappingGivesTheMappingBackAtOnce()
+    {
+        backRunner.close();
+        back = new EchoDevice.Back(t.dom0Hypercalls(), 2);
+        final EchoDevice.Back inner = back;
+        final AtomicBoolean failNext = new AtomicBoolean(true);
+        final List<String> log = new CopyOnWriteArrayList<>();
+        final List<Throwable> expected = new CopyOnWriteArrayList<>();
+        final XenbusBackendBus bus = new XenbusBackendBus(new XenStoreClient(store, 0, true), expected::add);
+        bus.register(new XenbusBackendDriver()
+        {
+            @Override
+            public String deviceType()
+            {
+                return inner.deviceType();
+            }
+
+            @Override
+            public XenbusNegotiation probe(final XenbusDevice device)
+            {
+                return inner.probe(device);
+            }
+
+            @Override
+            public XenbusNegotiation connect(final XenbusDevice device, final XenbusTransaction frontend)
+            {
+                final XenbusNegotiation published = inner.connect(device, frontend);
+                log.add("connect " + inner.rings.get(device.id()).pageCount());
+                if (failNext.getAndSet(false))
+                {
+                    log.add("fail");
+                    // e.g. a later key out of range, found after the ring was mapped
+                    throw new XenbusProtocolException(frontend.path("multi-queue-num-queues") + " = 0");
+                }
+                return published;
+            }
+
+            @Override
+            public void disconnect(final XenbusDevice device)
+            {
+                log.add("disconnect");
+                inner.disconnect(device);
+            }
+
+            @Override
+            public void remove(final XenbusDevice device)
+            {
+                inner.remove(device);
+            }
+        });
+        backRunner = start(bus);
+
+        final XenbusDevice device = device("flaky");
+        toolstack.attach(device);
+        // the well-behaved front end closes on our Closing, we reset, and it connects at the second try
+        awaitConnected(device);
+        // before: the failed device stayed in Closing for good, its two mapped pages and bound port held until
+        // the toolstack removed it
+        assertEquals(List.of("connect 2", "fail", "disconnect", "connect 2"), log);
+        assertEquals(1, expected.size());
+    }
+
+    @Test
+    void backEndServesMoreDevicesThanTheGuestWatchQuota()
+    {
+        // before: dom0's back-end bus holds one watch per device and hit the per-connection watch quota at 127
+        // devices, after which discovery threw on every rescan and no device of that back end was stepped any more
+        frontRunner.close(); // the guest has neither the memory nor the watch quota for this many rings
+        final int count = XsQuota.defaults().maxWatchesPerConnection() + 2;
+        for (int i = 0; i < count; i++)
+        {
+            toolstack.attach(device("q" + i));
+        }
+        await().atMost(WAIT).failFast(() -> !errors.isEmpty()).until(() ->
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (observer.readState(device("q" + i).backendPath()) != XenbusState.INIT_WAIT)
+                {
+                    return false;
+                }
+            }
+            return true;
+        });
+        assertTrue(errors.isEmpty(), errors::toString);
     }
 }
