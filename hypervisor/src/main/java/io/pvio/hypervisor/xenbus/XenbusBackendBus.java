@@ -102,7 +102,7 @@ public final class XenbusBackendBus extends XenbusBus<XenbusBackendDriver>
             // the toolstack is detaching: close, then Closed once the front end has
             if (entry.local != XenbusState.CLOSING && entry.local != XenbusState.CLOSED)
             {
-                disconnect(entry, driver);
+                disconnect(entry);
                 switchState(entry, XenbusState.CLOSING);
             }
             if (entry.local == XenbusState.CLOSING &&
@@ -135,14 +135,14 @@ public final class XenbusBackendBus extends XenbusBus<XenbusBackendDriver>
             {
                 if (entry.local == XenbusState.INIT_WAIT || entry.local == XenbusState.CONNECTED)
                 {
-                    disconnect(entry, driver);
+                    disconnect(entry);
                     switchState(entry, XenbusState.CLOSING);
                 }
             }
             case CLOSED ->
             {
                 // the front end closed but the device stays attached: reset so that it may connect again
-                disconnect(entry, driver);
+                disconnect(entry);
                 if (entry.local != XenbusState.INIT_WAIT)
                 {
                     switchState(entry, XenbusState.INIT_WAIT);
@@ -155,49 +155,18 @@ public final class XenbusBackendBus extends XenbusBus<XenbusBackendDriver>
     {
         entry.active = true;
         final XenbusNegotiation published = driver.connect(entry.device, reader(entry.device.frontendPath()));
-        xenbus.transaction(entry.device.backendPath(), tx ->
-        {
-            published.write(tx);
-            tx.writeState(XenbusState.CONNECTED);
-            return null;
-        });
-        entry.local = XenbusState.CONNECTED;
-    }
-
-    private static void disconnect(final Entry entry, final XenbusBackendDriver driver)
-    {
-        if (entry.active)
-        {
-            entry.active = false;
-            driver.disconnect(entry.device);
-        }
+        publish(entry, published, XenbusState.CONNECTED);
     }
 
     @Override
-    void failed(final Entry entry)
+    void release(final XenbusBackendDriver driver, final XenbusDevice device)
     {
-        disconnect(entry, drivers.get(entry.device.type()));
+        driver.disconnect(device);
     }
 
     @Override
-    void removed(final Entry entry)
+    void removeFromDriver(final XenbusBackendDriver driver, final XenbusDevice device)
     {
-        final XenbusBackendDriver driver = drivers.get(entry.device.type());
-        disconnect(entry, driver);
-        driver.remove(entry.device);
-    }
-
-    /** Stops (or dies): releases every device's mappings without touching the store, drops the connection. */
-    @Override
-    public void onClose()
-    {
-        synchronized (this)
-        {
-            for (final Entry entry : entries.values())
-            {
-                disconnect(entry, drivers.get(entry.device.type()));
-            }
-        }
-        super.onClose();
+        driver.remove(device);
     }
 }

@@ -127,11 +127,46 @@ abstract class XenbusBus<D> implements Agent
     /** One evaluation of the device's rules. */
     abstract void step(Entry entry);
 
-    /** The driver's teardown for a device whose directory is gone. */
-    abstract void removed(Entry entry);
+    /** The driver gives back what it holds for {@code device} (rings, mappings, ports). */
+    abstract void release(D driver, XenbusDevice device);
+
+    /** The driver forgets {@code device}, whose directories are gone. */
+    abstract void removeFromDriver(D driver, XenbusDevice device);
+
+    /** Releases what the driver holds for {@code entry}'s device, once: a no-op when it holds nothing. */
+    final void disconnect(final Entry entry)
+    {
+        if (entry.active)
+        {
+            entry.active = false;
+            release(drivers.get(entry.device.type()), entry.device);
+        }
+    }
+
+    /** Writes this end's negotiation and switches its state, in one transaction retried on EAGAIN. */
+    final void publish(final Entry entry, final XenbusNegotiation negotiation, final XenbusState state)
+    {
+        xenbus.transaction(ownPath(entry.device), tx ->
+        {
+            negotiation.write(tx);
+            tx.writeState(state);
+            return null;
+        });
+        entry.local = state;
+    }
+
+    /** The device's directory is gone: release, then let the driver forget it. */
+    void removed(final Entry entry)
+    {
+        disconnect(entry);
+        removeFromDriver(drivers.get(entry.device.type()), entry.device);
+    }
 
     /** A step of {@code entry} threw: release what its driver holds (it is about to be closed with an error). */
-    abstract void failed(Entry entry);
+    void failed(final Entry entry)
+    {
+        disconnect(entry);
+    }
 
     void track(final XenbusDevice device)
     {
@@ -234,8 +269,16 @@ abstract class XenbusBus<D> implements Agent
     }
 
     @Override
+    /** Stops (or dies): releases every device's rings and mappings without touching the store, then disconnects. */
     public void onClose()
     {
+        synchronized (this)
+        {
+            for (final Entry entry : entries.values())
+            {
+                disconnect(entry);
+            }
+        }
         xs.close();
     }
 }

@@ -90,7 +90,7 @@ public final class XenbusFrontendBus extends XenbusBus<XenbusFrontendDriver>
                 if (entry.local == XenbusState.CONNECTED)
                 {
                     // the back end restarted under us: it lost our rings; set up again
-                    disconnect(entry, driver);
+                    disconnect(entry);
                     entry.local = XenbusState.INITIALISING;
                 }
                 if (entry.local == XenbusState.INITIALISING || entry.local == XenbusState.CLOSED)
@@ -111,7 +111,7 @@ public final class XenbusFrontendBus extends XenbusBus<XenbusFrontendDriver>
             {
                 if (entry.local != XenbusState.CLOSED)
                 {
-                    disconnect(entry, driver);
+                    disconnect(entry);
                     switchState(entry, XenbusState.CLOSING);
                     switchState(entry, XenbusState.CLOSED);
                 }
@@ -123,49 +123,18 @@ public final class XenbusFrontendBus extends XenbusBus<XenbusFrontendDriver>
     {
         final XenbusNegotiation negotiation = driver.initialise(entry.device, reader(entry.device.backendPath()));
         entry.active = true;
-        xenbus.transaction(entry.device.frontendPath(), tx ->
-        {
-            negotiation.write(tx);
-            tx.writeState(XenbusState.INITIALISED);
-            return null;
-        });
-        entry.local = XenbusState.INITIALISED;
-    }
-
-    private static void disconnect(final Entry entry, final XenbusFrontendDriver driver)
-    {
-        if (entry.active)
-        {
-            entry.active = false;
-            driver.disconnect(entry.device);
-        }
+        publish(entry, negotiation, XenbusState.INITIALISED);
     }
 
     @Override
-    void failed(final Entry entry)
+    void release(final XenbusFrontendDriver driver, final XenbusDevice device)
     {
-        disconnect(entry, drivers.get(entry.device.type()));
+        driver.disconnect(device);
     }
 
     @Override
-    void removed(final Entry entry)
+    void removeFromDriver(final XenbusFrontendDriver driver, final XenbusDevice device)
     {
-        final XenbusFrontendDriver driver = drivers.get(entry.device.type());
-        disconnect(entry, driver);
-        driver.remove(entry.device);
-    }
-
-    /** Stops: releases every device's rings (without touching the store), drops the connection. */
-    @Override
-    public void onClose()
-    {
-        synchronized (this)
-        {
-            for (final Entry entry : entries.values())
-            {
-                disconnect(entry, drivers.get(entry.device.type()));
-            }
-        }
-        super.onClose();
+        driver.remove(device);
     }
 }
