@@ -1,5 +1,6 @@
 package io.pvio.examples.bench.hypervisor.report;
 
+import io.pvio.examples.bench.report.JmhJson;
 import io.pvio.examples.bench.report.JsonParser;
 import io.pvio.examples.bench.ring.report.ForkSpread;
 import io.pvio.examples.bench.ring.report.JmhResultParser;
@@ -40,8 +41,8 @@ public final class HypervisorResultParser
         RunInfo runInfo = null;
         for (final Object element : (List<?>)document)
         {
-            final Map<?, ?> result = asObject(element, "benchmark result");
-            final HypervisorBenchmark benchmark = HypervisorBenchmark.ofJmhName(string(result, "benchmark"));
+            final Map<?, ?> result = JmhJson.asObject(element, "benchmark result");
+            final HypervisorBenchmark benchmark = HypervisorBenchmark.ofJmhName(JmhJson.string(result, "benchmark"));
             if (benchmark != null)
             {
                 measurements.add(measurement(benchmark, result));
@@ -64,66 +65,37 @@ public final class HypervisorResultParser
         final Object paramsValue = result.get("params");
         if (paramsValue != null)
         {
-            for (final Map.Entry<?, ?> param : asObject(paramsValue, "params").entrySet())
+            for (final Map.Entry<?, ?> param : JmhJson.asObject(paramsValue, "params").entrySet())
             {
                 params.put(String.valueOf(param.getKey()), String.valueOf(param.getValue()));
             }
         }
-        final Map<?, ?> primary = asObject(result.get("primaryMetric"), "primaryMetric");
-        final ForkSpread score = ForkSpread.ofIterations(JmhResultParser.rawData(primary));
+        final Map<?, ?> primary = JmhJson.asObject(result.get("primaryMetric"), "primaryMetric");
+        final ForkSpread score = ForkSpread.ofIterations(JmhJson.rawData(primary));
 
         double allocBytesPerOp = Double.NaN;
         final Map<String, Long> counters = new LinkedHashMap<>();
         final Object secondaryValue = result.get("secondaryMetrics");
         if (secondaryValue != null)
         {
-            for (final Map.Entry<?, ?> metric : asObject(secondaryValue, "secondaryMetrics").entrySet())
+            for (final Map.Entry<?, ?> metric : JmhJson.asObject(secondaryValue, "secondaryMetrics").entrySet())
             {
                 final String name = String.valueOf(metric.getKey());
-                final Map<?, ?> values = asObject(metric.getValue(), name);
+                final Map<?, ?> values = JmhJson.asObject(metric.getValue(), name);
                 if (name.endsWith(ALLOC_NORM_SUFFIX))
                 {
-                    allocBytesPerOp = ForkSpread.ofIterations(JmhResultParser.rawData(values)).median();
+                    allocBytesPerOp = ForkSpread.ofIterations(JmhJson.rawData(values)).median();
                 }
                 else if (!name.contains(GC_PREFIX))
                 {
-                    counters.put(name, sum(JmhResultParser.rawData(values)));
+                    counters.put(name, JmhJson.sum(JmhJson.rawData(values)));
                 }
             }
         }
         return new HypervisorMeasurement(
-            benchmark, params, string(primary, "scoreUnit"), score, allocBytesPerOp, counters);
+            benchmark, params, JmhJson.string(primary, "scoreUnit"), score, allocBytesPerOp, counters);
     }
 
-    private static long sum(final List<List<Double>> forks)
-    {
-        double total = 0;
-        for (final List<Double> iterations : forks)
-        {
-            for (final double value : iterations)
-            {
-                total += value;
-            }
-        }
-        return Math.round(total);
-    }
 
-    private static Map<?, ?> asObject(final Object value, final String what)
-    {
-        if (!(value instanceof Map))
-        {
-            throw new IllegalArgumentException(what + " must be a JSON object");
-        }
-        return (Map<?, ?>)value;
-    }
 
-    private static String string(final Map<?, ?> object, final String name)
-    {
-        final Object value = object.get(name);
-        if (value == null)
-        {
-            throw new IllegalArgumentException("missing \"" + name + "\"");
-        }
-        return String.valueOf(value);
-    }
 }

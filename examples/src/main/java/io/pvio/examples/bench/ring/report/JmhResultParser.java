@@ -7,6 +7,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static io.pvio.examples.bench.report.JmhJson.asObject;
+import static io.pvio.examples.bench.report.JmhJson.numberOrZero;
+import static io.pvio.examples.bench.report.JmhJson.optionalString;
+import static io.pvio.examples.bench.report.JmhJson.rawData;
+import static io.pvio.examples.bench.report.JmhJson.string;
+import static io.pvio.examples.bench.report.JmhJson.sum;
+
 /**
  * Reads JMH's JSON result file into {@link RingResults}. Only the two ring benchmarks are kept; anything else in
  * the file is ignored. Per configuration it takes the primary score's raw data (iterations by fork), the GC
@@ -107,93 +114,19 @@ public final class JmhResultParser
             optionalString(result, "jdkVersion"),
             optionalString(result, "vmName"),
             jvmArgs,
-            (int)number(result, "forks"),
-            (int)number(result, "warmupIterations"),
+            (int)numberOrZero(result, "forks"),
+            (int)numberOrZero(result, "warmupIterations"),
             optionalString(result, "warmupTime"),
-            (int)number(result, "measurementIterations"),
+            (int)numberOrZero(result, "measurementIterations"),
             optionalString(result, "measurementTime"));
     }
 
     /** A metric's {@code rawData}: measured iteration values, one list per fork; shared with the other reports. */
-    public static List<List<Double>> rawData(final Map<?, ?> metric)
-    {
-        final Object raw = metric.get("rawData");
-        if (!(raw instanceof List))
-        {
-            throw new IllegalArgumentException("metric without rawData");
-        }
-        final List<List<Double>> forks = new ArrayList<>();
-        for (final Object fork : (List<?>)raw)
-        {
-            if (!(fork instanceof List))
-            {
-                throw new IllegalArgumentException("rawData must hold one array per fork");
-            }
-            final List<Double> iterations = new ArrayList<>();
-            for (final Object value : (List<?>)fork)
-            {
-                iterations.add(toDouble(value));
-            }
-            forks.add(iterations);
-        }
-        return forks;
-    }
 
-    private static long sum(final List<List<Double>> forks)
-    {
-        double total = 0;
-        for (final List<Double> iterations : forks)
-        {
-            for (final double value : iterations)
-            {
-                total += value;
-            }
-        }
-        return Math.round(total);
-    }
 
-    private static Map<?, ?> asObject(final Object value, final String what)
-    {
-        if (!(value instanceof Map))
-        {
-            throw new IllegalArgumentException(what + " must be a JSON object");
-        }
-        return (Map<?, ?>)value;
-    }
 
-    private static String string(final Map<?, ?> object, final String name)
-    {
-        final Object value = object.get(name);
-        if (value == null)
-        {
-            throw new IllegalArgumentException("missing \"" + name + "\"");
-        }
-        return String.valueOf(value);
-    }
 
-    private static String optionalString(final Map<?, ?> object, final String name)
-    {
-        final Object value = object.get(name);
-        return value == null ? "?" : String.valueOf(value);
-    }
 
-    private static double number(final Map<?, ?> object, final String name)
-    {
-        final Object value = object.get(name);
-        return value == null ? 0 : toDouble(value);
-    }
 
     /** JMH writes numbers as numbers, but NaN and infinities as strings. */
-    private static double toDouble(final Object value)
-    {
-        if (value instanceof Double)
-        {
-            return (Double)value;
-        }
-        if (value instanceof String)
-        {
-            return Double.parseDouble((String)value);
-        }
-        throw new IllegalArgumentException("expected a number: " + value);
-    }
 }
