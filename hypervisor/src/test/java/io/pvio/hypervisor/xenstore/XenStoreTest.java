@@ -3,9 +3,10 @@ package io.pvio.hypervisor.xenstore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
+import static io.pvio.hypervisor.xenstore.XsTwoGuests.assertErrno;
+import static io.pvio.hypervisor.xenstore.XsTwoGuests.drain;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,27 +27,11 @@ class XenStoreTest
     @BeforeEach
     void setUp()
     {
-        store = new XenStore(SMALL);
-        dom0 = new XenStoreClient(store, 0, true);
-        for (final int domid : new int[] {1, 2})
-        {
-            dom0.mkdir(0, "/local/domain/" + domid);
-            dom0.setPerms(0, "/local/domain/" + domid, XsPermissions.of(domid, 'n'));
-        }
-        dom1 = new XenStoreClient(store, 1, false);
-        dom2 = new XenStoreClient(store, 2, false);
-    }
-
-    private static void assertErrno(final XsErrno expected, final Runnable operation)
-    {
-        assertEquals(expected, assertThrows(XsException.class, operation::run).errno());
-    }
-
-    private static List<XsWatchEvent> drain(final XenStoreClient client)
-    {
-        final List<XsWatchEvent> events = new ArrayList<>();
-        client.pollWatchEvents(events::add, 100);
-        return events;
+        final XsTwoGuests fixture = new XsTwoGuests(SMALL);
+        store = fixture.store;
+        dom0 = fixture.dom0;
+        dom1 = fixture.dom1;
+        dom2 = fixture.dom2;
     }
 
     @Test
