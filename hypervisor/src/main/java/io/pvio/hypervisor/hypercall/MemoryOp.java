@@ -39,13 +39,13 @@ public final class MemoryOp
         checkCount(count, gfnsOut.length, op);
         for (int i = 0; i < count; i++)
         {
-            final long gfn = physmap.lowestEmptyGfn();
-            final int rc = gfn < 0 ? XenErrno.ENOMEM.negated() : physmap.populate(gfn);
-            if (rc < 0)
+            // chosen and populated atomically: another vCPU of this domain may be ballooning at the same time
+            final long gfnOrErrno = physmap.populateLowestEmpty();
+            if (gfnOrErrno < 0)
             {
-                return partial(i, rc, op, "increase reservation");
+                return partial(i, (int)gfnOrErrno, op, "increase reservation");
             }
-            gfnsOut[i] = gfn;
+            gfnsOut[i] = gfnOrErrno;
         }
         return count;
     }

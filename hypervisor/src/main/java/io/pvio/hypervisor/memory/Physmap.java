@@ -127,6 +127,23 @@ public final class Physmap
         return 0;
     }
 
+    /**
+     * Backs the lowest empty gfn with a fresh zeroed frame, choosing and populating under one lock so that two
+     * threads of the same domain never pick the same gfn ({@code XENMEM_increase_reservation}).
+     *
+     * @return the gfn populated, or a negated errno as {@link #populate}, -ENOMEM when every gfn is populated.
+     */
+    public synchronized long populateLowestEmpty()
+    {
+        final long gfn = lowestEmptyGfn();
+        if (gfn < 0)
+        {
+            return XenErrno.ENOMEM.negated();
+        }
+        final int rc = populate(gfn);
+        return rc < 0 ? rc : gfn;
+    }
+
     /** The lowest empty gfn, or -1 if every gfn is populated. */
     public synchronized long lowestEmptyGfn()
     {

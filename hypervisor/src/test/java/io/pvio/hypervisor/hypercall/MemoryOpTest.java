@@ -7,6 +7,16 @@ import io.pvio.hypervisor.domain.DomainId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -70,5 +80,57 @@ class MemoryOpTest
         final int added = big.hypercalls().memory().increaseReservation(DomainId.SELF, 8, gfns);
         assertEquals(Math.min(8, free), added);
         assertEquals(Math.max(0, free - 8), t.hv.memory().freeFrameCount());
+    }
+
+    @Test
+    void twoVcpusBallooningAtOnceNeverPickTheSameGfn() throws Exception
+    {
+        try (TestHypervisor big = TestHypervisor.boot(4096))
+        {
+            final Domain guest = big.createRunning(TestHypervisor.manual(ScriptedGuest.image(new ScriptedGuest[1]))
+                .memoryPages(8).maxPages(3208).gfnCount(3208));
+            final MemoryOp op = guest.hypercalls().memory();
+            final long[][] gfns = new long[2][1600];
+            final CyclicBarrier start = new CyclicBarrier(2);
+            final ExecutorService pool = Executors.newFixedThreadPool(2);
+            try
+            {
+                final List<Future<Integer>> results = new ArrayList<>();
+                for (final long[] out : gfns)
+                {
+                    results.add(pool.submit(() ->
+                    {
+                        start.await();
+                        int added = 0;
+                        for (int i = 0; i < out.length; i++)
+                        {
+                            // one frame per call maximises the interleaving between the two threads
+                            final long[] one = new long[1];
+                            added += op.increaseReservation(DomainId.SELF, 1, one);
+                            out[i] = one[0];
+                        }
+                        return added;
+                    }));
+                }
+                for (final Future<Integer> result : results)
+                {
+                    assertEquals(1600, result.get(60, TimeUnit.SECONDS));
+                }
+            }
+            finally
+            {
+                pool.shutdownNow();
+            }
+            final Set<Long> distinct = new HashSet<>();
+            for (final long[] out : gfns)
+            {
+                for (final long gfn : out)
+                {
+                    distinct.add(gfn);
+                }
+            }
+            assertEquals(3200, distinct.size(), "every frame went to a different gfn");
+            assertEquals(3208, op.currentReservation(DomainId.SELF));
+        }
     }
 }
