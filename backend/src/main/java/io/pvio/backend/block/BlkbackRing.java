@@ -1,0 +1,400 @@
+package io.pvio.backend.block;
+
+import io.pvio.hypervisor.hypercall.Hypercalls;
+import io.pvio.ring.BackRing;
+import io.pvio.ring.RingOverflowException;
+import io.pvio.ring.blkif.BlkifAbi;
+import io.pvio.ring.blkif.BlkifRequest;
+import io.pvio.ring.blkif.BlkifRequestError;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AtomicBuffer;
+
+import java.io.IOException;
+
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_DISCARD;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_FLUSH_DISKCACHE;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_INDIRECT;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_READ;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_WRITE;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_WRITE_BARRIER;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_EOPNOTSUPP;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
+import static io.pvio.ring.blkif.BlkifConstants.SECTOR_SIZE_BYTES;
+
+/**
+ * blkback's data path for one ring (STYLE 8: the wire is in {@code io.pvio.ring.blkif}, the handshake in
+ * {@link BlkbackXenbus}). An Agrona agent whose duty cycle drains the ring in batches:
+ * <ol>
+ *   <li>read {@code req_prod} once and validate it ({@link BackRing#pollRequests()}); a bogus value halts this ring
+ *       only (the agent stops serving it, logs once and touches nothing else);</li>
+ *   <li>for each request: copy it out of the slot once ({@link BlkifRequest#copyFrom}, XSA-155) and from then on
+ *       read only the copy; check the operation is one we offer (else {@code EOPNOTSUPP}), validate the copy's
+ *       structure (segment count, first/last sector in the page), its range against the disk, and the grant refs
+ *       (each grant copy element reports its own status); perform it and answer OKAY or ERROR;</li>
+ *   <li>publish the batch's responses and notify the front end once, if it asked ({@link
+ *       BackRing#pushResponsesAndCheckNotify()}).</li>
+ * </ol>
+ * Indirect requests (when {@link BlkbackFeatures#maxIndirectSegments()} is offered) first have their indirect pages
+ * grant-copied into bounce frames in one batch; the segments are then copied once out of those private frames
+ * ({@link BlkifRequest#copyIndirectSegmentsFrom}) and validated like inline ones.
+ * <p>
+ * Data moves through {@link BlkbackSegmentMover}: by one {@code GNTTABOP_copy} per request between the front end's
+ * granted pages and this ring's own bounce frames, then to or from a private staging buffer for the storage call;
+ * or, with {@code feature-persistent} negotiated, through mappings kept from one request to the next (bounded). A
+ * hostile front end can neither make us write to a page it did not grant writable nor make us hold more than a
+ * bounded number of mappings. A write that fails any check touches no storage; a read that fails a grant copy may
+ * have filled the front end's other, valid segments (its own pages) and is answered ERROR.
+ * <p>
+ * Requests are performed one after another in ring order, so a barrier or flush sees every earlier write complete.
+ * Everything here is owned by the agent thread. Going idle arms {@code req_event} once through
+ * {@link BackRing#finalCheckForRequests()}; wake-ups come from the idle strategy that runs this agent.
+ */
+public final class BlkbackRing implements Agent
+{
+    /** Requests answered per duty cycle before the responses are pushed (and the front end notified once). */
+    public static final int MAX_BATCH_REQUESTS = 64;
+
+    /** Resources move through these states; only RUNNING serves requests. */
+    public enum State
+    {
+        RUNNING,
+        /** The front end published an impossible producer index: this ring is stopped for good. */
+        HALTED,
+        CLOSED
+    }
+
+    private final String name;
+    private final BackRing back;
+    private final AtomicBuffer ringBuffer;
+    private final BlkifAbi abi;
+    private final BlockStorage storage;
+    private final long diskSectors;
+    private final boolean readOnly;
+    private final BlkbackFeatures features;
+    private final Hypercalls hypercalls;
+    private final int localPort;
+    private final ErrorHandler errorHandler;
+    private final BlkifRequest copy;
+    private final BlkbackCounters counters = new BlkbackCounters();
+    private final BlkbackSegmentMover mover;
+
+    private volatile State state = State.RUNNING;
+    private boolean requestEventArmed;
+    private boolean rejectionLogged;
+    private boolean ioErrorLogged;
+    private RingOverflowException fault;
+
+    /**
+     * @param back          the back end's view of the front end's ring.
+     * @param bounce        this ring's own frames, at least {@link #bounceFramesNeeded}.
+     * @param localPort     the event channel bound to the front end's.
+     */
+    public BlkbackRing(
+        final String name,
+        final BackRing back,
+        final BlkifAbi abi,
+        final BlockStorage storage,
+        final BlkbackGeometry geometry,
+        final BlkbackFeatures features,
+        final Hypercalls hypercalls,
+        final int frontendDomid,
+        final int localPort,
+        final BlkbackBouncePages bounce,
+        final boolean persistent,
+        final ErrorHandler errorHandler)
+    {
+        this.name = name;
+        this.back = back;
+        this.ringBuffer = back.sharedRing().buffer();
+        this.abi = abi;
+        this.storage = storage;
+        this.diskSectors = geometry.sectorCount();
+        this.readOnly = geometry.isReadOnly();
+        this.features = features;
+        this.hypercalls = hypercalls;
+        this.localPort = localPort;
+        this.errorHandler = errorHandler;
+        this.copy = new BlkifRequest(features.maxIndirectSegments());
+        this.mover = new BlkbackSegmentMover(hypercalls, frontendDomid, bounce, features, persistent);
+    }
+
+    /** Bounce frames a ring needs: one per data segment, plus one per indirect page if indirect is offered. */
+    public static int bounceFramesNeeded(final BlkbackFeatures features)
+    {
+        return BlkbackSegmentMover.bounceFramesNeeded(features);
+    }
+
+    @Override
+    public String roleName()
+    {
+        return name;
+    }
+
+    public State state()
+    {
+        return state;
+    }
+
+    /** Why the ring halted, or {@code null}. */
+    public RingOverflowException fault()
+    {
+        return fault;
+    }
+
+    public BlkbackCounters counters()
+    {
+        return counters;
+    }
+
+    /** Grants kept mapped for the front end now (0 without {@code feature-persistent}). */
+    public int persistentGrantsMapped()
+    {
+        return mover.persistentGrantsMapped();
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (state != State.RUNNING)
+        {
+            return 0;
+        }
+        try
+        {
+            return drainBatch();
+        }
+        catch (final RingOverflowException ex)
+        {
+            halt(ex);
+            return 1;
+        }
+    }
+
+    @Override
+    public void onClose()
+    {
+        if (state == State.RUNNING)
+        {
+            state = State.CLOSED;
+        }
+        mover.release();
+    }
+
+    private int drainBatch()
+    {
+        int available = back.pollRequests();
+        if (available == 0)
+        {
+            if (requestEventArmed)
+            {
+                return 0;
+            }
+            requestEventArmed = true;
+            // ring.h: set req_event, full fence, re-read req_prod; idle only if still nothing
+            if (!back.finalCheckForRequests())
+            {
+                return 0;
+            }
+            available = back.pollRequests();
+        }
+        requestEventArmed = false;
+        final int batch = Math.min(available, MAX_BATCH_REQUESTS);
+        for (int i = 0; i < batch; i++)
+        {
+            answer(back.takeRequest());
+        }
+        counters.addBatch();
+        // one push and at most one event for the whole batch
+        if (back.pushResponsesAndCheckNotify())
+        {
+            hypercalls.eventChannel().send(localPort);
+            counters.addNotification();
+        }
+        return batch;
+    }
+
+    private void answer(final int slotOffset)
+    {
+        // XSA-155: the one and only read of this slot; everything below uses the copy
+        copy.copyFrom(ringBuffer, slotOffset, abi);
+        final int status = perform();
+        abi.writeResponse(ringBuffer, back.claimResponse(), copy.id(), copy.operation(), status);
+        counters.addRequest();
+        if (status == BLKIF_RSP_ERROR)
+        {
+            counters.addErrorResponse();
+        }
+        else if (status == BLKIF_RSP_EOPNOTSUPP)
+        {
+            counters.addUnsupportedResponse();
+        }
+    }
+
+    private int perform()
+    {
+        final int operation = copy.operation();
+        if (!isOffered(operation))
+        {
+            return reject(BLKIF_RSP_EOPNOTSUPP, "operation not offered");
+        }
+        BlkifRequestError error = copy.validate();
+        if (error != BlkifRequestError.NONE)
+        {
+            return reject(BLKIF_RSP_ERROR, error.description());
+        }
+        if (operation == BLKIF_OP_INDIRECT)
+        {
+            if (!mover.copyIndirectSegments(copy))
+            {
+                return reject(BLKIF_RSP_ERROR, "grant copy of an indirect page failed");
+            }
+            error = copy.validate();
+            if (error != BlkifRequestError.NONE)
+            {
+                return reject(BLKIF_RSP_ERROR, error.description());
+            }
+        }
+        try
+        {
+            switch (copy.dataOperation())
+            {
+                case BLKIF_OP_READ:
+                    return transfer(false);
+                case BLKIF_OP_WRITE:
+                    return readOnly ? reject(BLKIF_RSP_ERROR, "write to a read-only device") : transfer(true);
+                case BLKIF_OP_WRITE_BARRIER:
+                case BLKIF_OP_FLUSH_DISKCACHE:
+                    return flush();
+                case BLKIF_OP_DISCARD:
+                    return discard();
+                default:
+                    return reject(BLKIF_RSP_EOPNOTSUPP, "operation not offered");
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            // storage is pluggable: whatever it throws, the request is answered and the ring keeps going
+            if (!ioErrorLogged)
+            {
+                ioErrorLogged = true;
+                errorHandler.onError(new IOException(name + ": storage failed on " + copy, ex));
+            }
+            return BLKIF_RSP_ERROR;
+        }
+    }
+
+    private boolean isOffered(final int operation)
+    {
+        switch (operation)
+        {
+            case BLKIF_OP_READ:
+            case BLKIF_OP_WRITE:
+                return true;
+            case BLKIF_OP_WRITE_BARRIER:
+                return features.barrier();
+            case BLKIF_OP_FLUSH_DISKCACHE:
+                return features.flushCache();
+            case BLKIF_OP_DISCARD:
+                return features.discard();
+            case BLKIF_OP_INDIRECT:
+                return features.maxIndirectSegments() > 0;
+            default:
+                // BLKIF_OP_RESERVED_1 and unknown codes
+                return false;
+        }
+    }
+
+    /** Barrier and flush: any data they carry is written first (requests run in order), then the cache forced. */
+    private int flush() throws IOException
+    {
+        if (copy.segmentCount() > 0)
+        {
+            if (readOnly)
+            {
+                return reject(BLKIF_RSP_ERROR, "write to a read-only device");
+            }
+            final int status = transfer(true);
+            if (status != BLKIF_RSP_OKAY)
+            {
+                return status;
+            }
+        }
+        storage.flush();
+        return BLKIF_RSP_OKAY;
+    }
+
+    private int discard() throws IOException
+    {
+        if (readOnly)
+        {
+            return reject(BLKIF_RSP_ERROR, "discard on a read-only device");
+        }
+        // blkif.h: sector_number + nr_sectors must lie within the disk ("sectors")
+        if (!isWithinDisk(copy.sectorNumber(), copy.nrSectors()))
+        {
+            return reject(BLKIF_RSP_ERROR, "discard range outside the disk");
+        }
+        storage.discard(copy.sectorNumber() * SECTOR_SIZE_BYTES, copy.nrSectors() * SECTOR_SIZE_BYTES);
+        return BLKIF_RSP_OKAY;
+    }
+
+    /** A read or write of the copy's segments, validated already; the segments are consecutive on the disk. */
+    private int transfer(final boolean write) throws IOException
+    {
+        final int segments = copy.segmentCount();
+        int totalBytes = 0;
+        for (int i = 0; i < segments; i++)
+        {
+            totalBytes += BlkbackSegmentMover.segmentBytes(copy, i);
+        }
+        // blkif.h: sector_number + the segments' sectors must lie within the disk ("sectors"); u64, no overflow
+        if (!isWithinDisk(copy.sectorNumber(), totalBytes / SECTOR_SIZE_BYTES))
+        {
+            return reject(BLKIF_RSP_ERROR, "sectors outside the disk");
+        }
+        final long offsetBytes = copy.sectorNumber() * SECTOR_SIZE_BYTES;
+        if (write)
+        {
+            if (!mover.gatherFromFrontend(copy))
+            {
+                // nothing reaches storage unless every segment came across
+                return reject(BLKIF_RSP_ERROR, "grant copy from the front end failed");
+            }
+            storage.write(offsetBytes, mover.staging(), totalBytes);
+            return BLKIF_RSP_OKAY;
+        }
+        storage.read(offsetBytes, mover.staging(), totalBytes);
+        return mover.scatterToFrontend(copy) ? BLKIF_RSP_OKAY :
+            reject(BLKIF_RSP_ERROR, "grant copy to the front end failed");
+    }
+
+    /** {@code [first, first + count)} within the disk, all u64 as the front end sent them. */
+    private boolean isWithinDisk(final long firstSector, final long sectorCount)
+    {
+        return Long.compareUnsigned(firstSector, diskSectors) < 0 &&
+            Long.compareUnsigned(sectorCount, diskSectors - firstSector) <= 0;
+    }
+
+    /** Answers with {@code status}; the first rejection on this ring is logged, later ones only counted. */
+    private int reject(final int status, final String reason)
+    {
+        if (!rejectionLogged)
+        {
+            rejectionLogged = true;
+            final String detail = status == BLKIF_RSP_ERROR && reason.startsWith("grant copy") ?
+                reason + " (" + mover.firstGrantFailure() + ")" : reason;
+            errorHandler.onError(new BlkbackRequestException(name + ": " + detail + ": " + copy));
+        }
+        return status;
+    }
+
+    private void halt(final RingOverflowException ex)
+    {
+        fault = ex;
+        state = State.HALTED;
+        // log once: the ring is dead and polls no more
+        errorHandler.onError(ex);
+    }
+}

@@ -1,0 +1,218 @@
+package io.pvio.backend.block;
+
+import io.pvio.hypervisor.hypercall.Hypercalls;
+import io.pvio.hypervisor.memory.GuestMemory;
+import io.pvio.hypervisor.xenbus.XenbusBackRing;
+import io.pvio.hypervisor.xenbus.XenbusBackendDriver;
+import io.pvio.hypervisor.xenbus.XenbusDevice;
+import io.pvio.hypervisor.xenbus.XenbusNegotiation;
+import io.pvio.hypervisor.xenbus.XenbusProtocolException;
+import io.pvio.hypervisor.xenbus.XenbusTransaction;
+import io.pvio.ring.BackRing;
+import io.pvio.ring.SharedRing;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * blkback's control path: the {@code vbd} driver for a {@link io.pvio.hypervisor.xenbus.XenbusBackendBus}. It
+ * advertises {@link BlkbackFeatures} with InitWait; when the front end is Initialised it validates the front end's
+ * keys ({@link BlkbackFrontendDetails}), and for each queue it asked for ({@code multi-queue-num-queues}, at
+ * most what we advertised; one ring at the top level, or one per {@code queue-N} directory) maps the ring and binds
+ * its event channel ({@link XenbusBackRing}), claims bounce frames and starts a {@link BlkbackRing} agent on its own
+ * thread; then it publishes {@link BlkbackGeometry} with Connected. Disconnect stops those agents (joining their
+ * threads) before anything they use is unmapped or freed.
+ * <p>
+ * The bus calls every method on its agent thread; the map of connections may be read from any thread.
+ */
+public final class BlkbackXenbus implements XenbusBackendDriver
+{
+    public static final String DEVICE_TYPE = "vbd";
+
+    /** One queue of a connected device: its agent, frames and mapped ring, in the order they are given back. */
+    private record Queue(AgentRunner runner, BlkbackRing ring, BlkbackBouncePages bounce, XenbusBackRing mapped)
+    {
+        void close()
+        {
+            // the agent stops (and its thread is joined) before its ring and frames go away
+            if (runner != null)
+            {
+                runner.close();
+            }
+            if (bounce != null)
+            {
+                bounce.release();
+            }
+            mapped.release();
+        }
+    }
+
+    /** What one connected device holds. */
+    private record Connection(List<Queue> queues)
+    {
+        void close()
+        {
+            for (final Queue queue : queues)
+            {
+                queue.close();
+            }
+        }
+    }
+
+    /** blkif.h: with more than one queue each has its own {@code queue-N} directory under the front end's. */
+    public static final String QUEUE_DIR_PREFIX = "queue-";
+
+    private final Hypercalls hypercalls;
+    private final GuestMemory memory;
+    private final Function<XenbusDevice, BlockStorage> storageByDevice;
+    private final BlkbackFeatures features;
+    private final Supplier<IdleStrategy> idleStrategies;
+    private final ErrorHandler errorHandler;
+    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+
+    /**
+     * @param hypercalls      the back end domain's hypercalls (dom0 or a driver domain).
+     * @param memory          the back end domain's memory (bounce frames are claimed from it).
+     * @param storageByDevice the disk behind each device, or {@code null} for none (the device then fails to
+     *                        connect); the caller owns and closes the storage.
+     * @param idleStrategies  one idle strategy per ring agent.
+     */
+    public BlkbackXenbus(
+        final Hypercalls hypercalls,
+        final GuestMemory memory,
+        final Function<XenbusDevice, BlockStorage> storageByDevice,
+        final BlkbackFeatures features,
+        final Supplier<IdleStrategy> idleStrategies,
+        final ErrorHandler errorHandler)
+    {
+        this.hypercalls = hypercalls;
+        this.memory = memory;
+        this.storageByDevice = storageByDevice;
+        this.features = features;
+        this.idleStrategies = idleStrategies;
+        this.errorHandler = errorHandler;
+    }
+
+    @Override
+    public String deviceType()
+    {
+        return DEVICE_TYPE;
+    }
+
+    @Override
+    public XenbusNegotiation probe(final XenbusDevice device)
+    {
+        return features::write;
+    }
+
+    @Override
+    public XenbusNegotiation connect(final XenbusDevice device, final XenbusTransaction frontend)
+    {
+        disconnect(device); // a stale connection (the front end re-initialised) never survives a new one
+        final BlkbackFrontendDetails details =
+            BlkbackFrontendDetails.parse(frontend, device.backendPath(), features);
+        final BlockStorage storage = storageByDevice.apply(device);
+        if (storage == null)
+        {
+            throw new XenbusProtocolException(device.backendPath() + ": no storage for this device");
+        }
+        final BlkbackGeometry geometry = BlkbackGeometry.of(storage, details.readOnly() || storage.isReadOnly());
+        final List<Queue> queues = new ArrayList<>();
+        try
+        {
+            for (int q = 0; q < details.queueCount(); q++)
+            {
+                final XenbusTransaction queueDir = details.queueCount() == 1 ? frontend :
+                    frontend.at(frontend.dir() + "/" + QUEUE_DIR_PREFIX + q);
+                queues.add(startQueue(device, q, queueDir, details, storage, geometry));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            for (final Queue queue : queues)
+            {
+                queue.close();
+            }
+            throw ex;
+        }
+        connections.put(key(device), new Connection(queues));
+        return geometry::write;
+    }
+
+    private Queue startQueue(
+        final XenbusDevice device,
+        final int q,
+        final XenbusTransaction queueDir,
+        final BlkbackFrontendDetails details,
+        final BlockStorage storage,
+        final BlkbackGeometry geometry)
+    {
+        final XenbusBackRing mapped = XenbusBackRing.claim(hypercalls, queueDir, device.frontendDomid(),
+            features.maxRingPageOrder());
+        BlkbackBouncePages bounce = null;
+        try
+        {
+            bounce = BlkbackBouncePages.claim(hypercalls, memory, BlkbackRing.bounceFramesNeeded(features));
+            final SharedRing shared = SharedRing.ofPageOrder(mapped.page(0), 0, details.abi().layout());
+            final BlkbackRing ring = new BlkbackRing(
+                "blkback-d" + device.frontendDomid() + "-" + device.id() + "-q" + q,
+                BackRing.attach(shared), details.abi(), storage, geometry, features, hypercalls,
+                device.frontendDomid(), mapped.localPort(), bounce, details.persistent(), errorHandler);
+            final AgentRunner runner = new AgentRunner(idleStrategies.get(), errorHandler, null, ring);
+            AgentRunner.startOnThread(runner);
+            return new Queue(runner, ring, bounce, mapped);
+        }
+        catch (final RuntimeException ex)
+        {
+            new Queue(null, null, bounce, mapped).close();
+            throw ex;
+        }
+    }
+
+    @Override
+    public void disconnect(final XenbusDevice device)
+    {
+        final Connection connection = connections.remove(key(device));
+        if (connection != null)
+        {
+            connection.close();
+        }
+    }
+
+    @Override
+    public void remove(final XenbusDevice device)
+    {
+        disconnect(device);
+    }
+
+    /** The data path of a connected device's first queue, or {@code null}: for tests and tools. */
+    public BlkbackRing ring(final XenbusDevice device)
+    {
+        final List<BlkbackRing> rings = rings(device);
+        return rings.isEmpty() ? null : rings.get(0);
+    }
+
+    /** The data path of each queue of a connected device; empty if not connected. */
+    public List<BlkbackRing> rings(final XenbusDevice device)
+    {
+        final Connection connection = connections.get(key(device));
+        final List<BlkbackRing> rings = new ArrayList<>();
+        if (connection != null)
+        {
+            connection.queues().forEach(queue -> rings.add(queue.ring()));
+        }
+        return rings;
+    }
+
+    private static String key(final XenbusDevice device)
+    {
+        return device.id() + "@" + device.frontendDomid();
+    }
+}

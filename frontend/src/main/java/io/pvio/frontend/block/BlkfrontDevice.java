@@ -1,0 +1,182 @@
+package io.pvio.frontend.block;
+
+import java.util.concurrent.CompletableFuture;
+
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_DISCARD;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_FLUSH_DISKCACHE;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_READ;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_WRITE;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
+
+/**
+ * A guest's block device over blkfront: asynchronous read, write, flush and discard by 512-byte sector, into and
+ * out of {@link BlockBuffer}s in guest memory (up to 11 pages per request, or up to the back end's
+ * {@code feature-max-indirect-segments} and at most {@link #MAX_INDIRECT_SEGMENTS}; a larger request completes
+ * with {@code EOPNOTSUPP}), completing a {@link CompletableFuture} or a {@link BlockCompletion}.
+ * Any thread may submit; requests wait in a queue until the ring has room, so up to a ring's worth are in flight
+ * (the queue depth, {@link #queueDepth()}). Completions run on the device's agent thread.
+ * <p>
+ * The device outlives its connections. While the back end is away (it closed, or restarted) requests wait; when it
+ * comes back every request that had not completed is issued again on the new ring, in submission order, so no
+ * acknowledged write is lost and no caller is left waiting. Only removal of the device fails
+ * what is left, with {@code BLKIF_RSP_ERROR}.
+ * <p>
+ * The work is done by its agent ({@link BlkfrontEngine}), which {@link BlkfrontXenbus} runs on its own thread.
+ */
+public final class BlkfrontDevice
+{
+    /** The most segments blkfront puts in one indirect request (1 MiB), whatever the back end offers. */
+    public static final int MAX_INDIRECT_SEGMENTS = 256;
+
+    /** Requests that may wait to be issued, across all submitters. */
+    public static final int SUBMISSION_QUEUE_CAPACITY = 4096;
+
+    private final BlkfrontEngine engine;
+
+    BlkfrontDevice(final BlkfrontEngine engine)
+    {
+        this.engine = engine;
+    }
+
+    /** The agent to run; control commands go to it too. */
+    BlkfrontEngine engine()
+    {
+        return engine;
+    }
+
+    // ---- the block device API (any thread) ----
+
+    /** Reads {@code buffer.sectorCount()} sectors from {@code sector} into {@code buffer}. */
+    public CompletableFuture<Void> read(final long sector, final BlockBuffer buffer)
+    {
+        return future(BLKIF_OP_READ, sector, buffer, 0);
+    }
+
+    public void read(final long sector, final BlockBuffer buffer, final BlockCompletion completion)
+    {
+        submit(BLKIF_OP_READ, sector, buffer, 0, completion);
+    }
+
+    /** Writes {@code buffer} to the sectors from {@code sector}. */
+    public CompletableFuture<Void> write(final long sector, final BlockBuffer buffer)
+    {
+        return future(BLKIF_OP_WRITE, sector, buffer, 0);
+    }
+
+    public void write(final long sector, final BlockBuffer buffer, final BlockCompletion completion)
+    {
+        submit(BLKIF_OP_WRITE, sector, buffer, 0, completion);
+    }
+
+    /**
+     * Makes every write completed before it durable ({@code BLKIF_OP_FLUSH_DISKCACHE}); completes with
+     * {@code EOPNOTSUPP} if the back end offers no flush.
+     */
+    public CompletableFuture<Void> flush()
+    {
+        return future(BLKIF_OP_FLUSH_DISKCACHE, 0, null, 0);
+    }
+
+    public void flush(final BlockCompletion completion)
+    {
+        submit(BLKIF_OP_FLUSH_DISKCACHE, 0, null, 0, completion);
+    }
+
+    /** Discards {@code sectorCount} sectors from {@code sector}; {@code EOPNOTSUPP} if the back end offers none. */
+    public CompletableFuture<Void> discard(final long sector, final long sectorCount)
+    {
+        return future(BLKIF_OP_DISCARD, sector, null, sectorCount);
+    }
+
+    public void discard(final long sector, final long sectorCount, final BlockCompletion completion)
+    {
+        submit(BLKIF_OP_DISCARD, sector, null, sectorCount, completion);
+    }
+
+    /** Whether a back end is connected now. */
+    public boolean isConnected()
+    {
+        return engine.geometry() != null;
+    }
+
+    /** Disk size in 512-byte sectors, or -1 before the first connection. */
+    public long sectorCount()
+    {
+        final BlkfrontGeometry current = engine.geometry();
+        return current == null ? -1 : current.sectorCount();
+    }
+
+    public boolean isReadOnly()
+    {
+        final BlkfrontGeometry current = engine.geometry();
+        return current != null && current.isReadOnly();
+    }
+
+    /** Requests the current ring holds at once (0 before the first connection). */
+    public int queueDepth()
+    {
+        return engine.queueDepth();
+    }
+
+    /** The most requests ever in flight on a ring at once. */
+    public int inFlightHighWatermark()
+    {
+        return engine.inFlightHighWatermark();
+    }
+
+    /** Rings this device has been attached to (reconnects included). */
+    public long connections()
+    {
+        return engine.connections();
+    }
+
+    private CompletableFuture<Void> future(
+        final int operation, final long sector, final BlockBuffer buffer, final long discardSectors)
+    {
+        final CompletableFuture<Void> future = new CompletableFuture<>();
+        submit(operation, sector, buffer, discardSectors, status ->
+        {
+            if (status == BLKIF_RSP_OKAY)
+            {
+                future.complete(null);
+            }
+            else
+            {
+                future.completeExceptionally(new BlockIoException(operation, sector, status));
+            }
+        });
+        return future;
+    }
+
+    private void submit(
+        final int operation,
+        final long sector,
+        final BlockBuffer buffer,
+        final long discardSectors,
+        final BlockCompletion completion)
+    {
+        if (buffer != null && buffer.pageCount() > MAX_INDIRECT_SEGMENTS)
+        {
+            throw new IllegalArgumentException("at most " + MAX_INDIRECT_SEGMENTS + " pages per request: " +
+                buffer.pageCount());
+        }
+        final BlkfrontRequest request = new BlkfrontRequest(operation, sector, buffer, discardSectors, completion);
+        if (!engine.offer(request))
+        {
+            throw new IllegalStateException(
+                engine.name() + ": " + SUBMISSION_QUEUE_CAPACITY + " requests already waiting");
+        }
+        if (engine.isClosed())
+        {
+            // the device is gone (its agent stopped): fail it here unless the agent's last drain got to it first
+            BlkfrontEngine.complete(request, BLKIF_RSP_ERROR, engine.errorHandler());
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "BlkfrontDevice{" + engine.name() + ", connected=" + isConnected() + ", sectors=" + sectorCount() + "}";
+    }
+}

@@ -1,0 +1,456 @@
+package io.pvio.frontend.block;
+
+import io.pvio.hypervisor.guest.GrantAccess;
+import io.pvio.hypervisor.hypercall.Hypercalls;
+import io.pvio.hypervisor.memory.GuestMemory;
+import io.pvio.hypervisor.xenbus.XenbusFrontRing;
+import io.pvio.ring.FrontRing;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.IntArrayList;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_DISCARD;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_FLUSH_DISKCACHE;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_EOPNOTSUPP;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
+
+/**
+ * The agent behind a {@link BlkfrontDevice}: it owns the device's rings (one per queue), the requests waiting for
+ * room, and the grants the back end still held. Its duty cycle applies control commands (attach or detach the rings,
+ * close; from {@link BlkfrontXenbus} on the bus thread), collects responses on every ring, issues waiting requests
+ * round robin over the rings with room (one push and at most one kick per ring), and retries giving back what the
+ * back end still held. Detaching puts every unfinished request back at the head of the queue in submission order;
+ * closing fails them.
+ */
+final class BlkfrontEngine implements Agent
+{
+    /** The rings (one per queue) for the agent to take over (from the control path). */
+    private record Attach(XenbusFrontRing[] resources, FrontRing[] fronts, BlkfrontBackendFeatures features,
+        BlkfrontGeometry geometry)
+    {
+    }
+
+    private static final Object DETACH = new Object();
+    private static final Object CLOSE = new Object();
+
+    private final String name;
+    private final int handle;
+    private final int backendDomid;
+    private final Hypercalls hypercalls;
+    private final GuestMemory memory;
+    private final GrantAccess grants;
+    private final ErrorHandler errorHandler;
+    private final ManyToOneConcurrentArrayQueue<BlkfrontRequest> submissions =
+        new ManyToOneConcurrentArrayQueue<>(BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
+    private final ManyToOneConcurrentArrayQueue<Object> commands = new ManyToOneConcurrentArrayQueue<>(64);
+    private final ArrayDeque<BlkfrontRequest> waiting = new ArrayDeque<>();
+    private final List<XenbusFrontRing> releasing = new ArrayList<>();
+    private final IntArrayList refsStillInUse = new IntArrayList();
+    /** Filled by the rings under the grants monitor, completed after it is released (callbacks never hold it). */
+    private final List<BlkfrontRequest> answered = new ArrayList<>();
+
+    // agent-owned
+    private BlkfrontRing[] rings;
+    private XenbusFrontRing[] ringResources;
+    private int nextRing;
+    private BlkfrontBackendFeatures features;
+    private long nextSequence;
+    private boolean closed;
+
+    // read by any thread
+    private volatile BlkfrontGeometry geometry;
+    private volatile boolean closedForSubmissions;
+    private volatile int queueDepth;
+    private volatile int inFlightHighWatermark;
+    private volatile long connections;
+
+    BlkfrontEngine(
+        final String name,
+        final int handle,
+        final int backendDomid,
+        final Hypercalls hypercalls,
+        final GuestMemory memory,
+        final GrantAccess grants,
+        final ErrorHandler errorHandler)
+    {
+        this.memory = memory;
+        this.name = name;
+        this.handle = handle;
+        this.backendDomid = backendDomid;
+        this.hypercalls = hypercalls;
+        this.grants = grants;
+        this.errorHandler = errorHandler;
+    }
+
+    // ---- for the device (any thread) ----
+
+    /** Queues a request for the agent; false if the queue is full. */
+    boolean offer(final BlkfrontRequest request)
+    {
+        return submissions.offer(request);
+    }
+
+    ErrorHandler errorHandler()
+    {
+        return errorHandler;
+    }
+
+    /** Whether the device is closed: nothing submitted from now on will be issued. */
+    boolean isClosed()
+    {
+        return closedForSubmissions;
+    }
+
+    String name()
+    {
+        return name;
+    }
+
+    BlkfrontGeometry geometry()
+    {
+        return geometry;
+    }
+
+    int queueDepth()
+    {
+        return queueDepth;
+    }
+
+    int inFlightHighWatermark()
+    {
+        return inFlightHighWatermark;
+    }
+
+    long connections()
+    {
+        return connections;
+    }
+
+    // ---- control (from BlkfrontXenbus, on the bus thread) ----
+
+    void attach(
+        final XenbusFrontRing[] resources, final FrontRing[] fronts, final BlkfrontBackendFeatures features,
+        final BlkfrontGeometry geometry)
+    {
+        offerCommand(new Attach(resources, fronts, features, geometry));
+    }
+
+    void detach()
+    {
+        offerCommand(DETACH);
+    }
+
+    /** The device is gone: everything not yet completed fails. */
+    void close()
+    {
+        offerCommand(CLOSE);
+    }
+
+    private void offerCommand(final Object command)
+    {
+        if (!commands.offer(command))
+        {
+            throw new IllegalStateException(name + ": control commands are not being applied");
+        }
+    }
+
+    // ---- the agent ----
+
+    @Override
+    public String roleName()
+    {
+        return name;
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = applyCommands();
+        work += submissions.drainTo(waiting, BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
+        if (rings != null)
+        {
+            synchronized (grants)
+            {
+                boolean faulted = false;
+                for (final BlkfrontRing ring : rings)
+                {
+                    work += ring.collect();
+                    faulted |= ring.isFaulted();
+                }
+                if (faulted)
+                {
+                    // a hostile back end: what the faulted ring held fails, the rest waits for the next connection
+                    dropRings(false);
+                }
+                else
+                {
+                    work += issueWaiting();
+                }
+            }
+            completeAnswered();
+        }
+        else if (closed)
+        {
+            failAll(waiting);
+        }
+        return work + retryReleases();
+    }
+
+    @Override
+    public void onClose()
+    {
+        closed = true;
+        // submitters check this after queueing: whatever this drain misses, they fail themselves
+        closedForSubmissions = true;
+        synchronized (grants)
+        {
+            if (rings != null)
+            {
+                dropRings(true);
+            }
+            retryReleases();
+        }
+        submissions.drainTo(waiting, BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
+        failAll(waiting);
+    }
+
+    private void completeAnswered()
+    {
+        for (int i = 0; i < answered.size(); i++)
+        {
+            final BlkfrontRequest request = answered.get(i);
+            complete(request, request.status, errorHandler);
+        }
+        answered.clear();
+    }
+
+    private int applyCommands()
+    {
+        int applied = 0;
+        Object command;
+        while ((command = commands.poll()) != null)
+        {
+            applied++;
+            if (command instanceof Attach attach)
+            {
+                synchronized (grants)
+                {
+                    if (rings != null)
+                    {
+                        dropRings(false);
+                    }
+                    final int maxIndirect =
+                        Math.min(attach.features().maxIndirectSegments(), BlkfrontDevice.MAX_INDIRECT_SEGMENTS);
+                    rings = new BlkfrontRing[attach.fronts().length];
+                    int depth = 0;
+                    for (int q = 0; q < rings.length; q++)
+                    {
+                        rings[q] = new BlkfrontRing(attach.fronts()[q], attach.resources()[q].port(), handle,
+                            backendDomid, hypercalls, grants, refsStillInUse, answered, errorHandler, memory,
+                            maxIndirect,
+                            attach.features().persistent());
+                        depth += rings[q].capacity();
+                    }
+                    ringResources = attach.resources();
+                    queueDepth = depth;
+                }
+                features = attach.features();
+                geometry = attach.geometry();
+                connections++;
+            }
+            else if (command == DETACH)
+            {
+                geometry = null;
+                if (rings != null)
+                {
+                    synchronized (grants)
+                    {
+                        // the back end went away: what it had not answered goes out again on the next rings
+                        dropRings(false);
+                    }
+                }
+            }
+            else if (command == CLOSE)
+            {
+                closed = true;
+                geometry = null;
+                if (rings != null)
+                {
+                    synchronized (grants)
+                    {
+                        dropRings(true);
+                    }
+                }
+            }
+        }
+        return applied;
+    }
+
+    /**
+     * Issues waiting requests, round robin over the queues with room; then one push and at most one kick per ring.
+     * Grants monitor held.
+     */
+    private int issueWaiting()
+    {
+        int issued = 0;
+        BlkfrontRequest request;
+        while ((request = waiting.peekFirst()) != null)
+        {
+            // more pages than this connection carries in one request (no indirect segments, or fewer)
+            if (!isOffered(request.operation) || request.segmentCount() > rings[0].maxSegmentsPerRequest())
+            {
+                waiting.pollFirst();
+                complete(request, BLKIF_RSP_EOPNOTSUPP, errorHandler);
+                continue;
+            }
+            // per-request grants: every segment unless it goes through the ring's persistent pages
+            if ((request.isIndirect() || !rings[0].usesPersistentGrants()) &&
+                grants.freeRefCount() < request.segmentCount())
+            {
+                break; // out of grant references: wait for completions to give some back
+            }
+            final BlkfrontRing ring = nextRingWithRoom();
+            if (ring == null)
+            {
+                break;
+            }
+            waiting.pollFirst();
+            if (request.sequence == 0)
+            {
+                request.sequence = ++nextSequence;
+            }
+            ring.issue(request);
+            issued++;
+        }
+        if (issued > 0)
+        {
+            int inFlight = 0;
+            for (final BlkfrontRing ring : rings)
+            {
+                ring.publish();
+                inFlight += ring.inFlight();
+            }
+            if (inFlight > inFlightHighWatermark)
+            {
+                inFlightHighWatermark = inFlight;
+            }
+        }
+        return issued;
+    }
+
+    private BlkfrontRing nextRingWithRoom()
+    {
+        for (int i = 0; i < rings.length; i++)
+        {
+            final int q = (nextRing + i) % rings.length;
+            if (rings[q].canIssue())
+            {
+                nextRing = (q + 1) % rings.length;
+                return rings[q];
+            }
+        }
+        return null;
+    }
+
+    private boolean isOffered(final int operation)
+    {
+        return switch (operation)
+        {
+            case BLKIF_OP_FLUSH_DISKCACHE -> features.flushCache();
+            case BLKIF_OP_DISCARD -> features.discard();
+            default -> true;
+        };
+    }
+
+    /**
+     * Takes every ring off: requests still in flight go back to the head of the queue in submission order (or fail:
+     * all of them if {@code failAll}, those of a faulted ring always), and the rings' pages and ports are given back
+     * (now, or once the back end unmaps them). Grants monitor held.
+     */
+    private void dropRings(final boolean failAll)
+    {
+        final List<BlkfrontRequest> unfinished = new ArrayList<>();
+        for (final BlkfrontRing ring : rings)
+        {
+            final boolean faulted = ring.isFaulted();
+            final List<BlkfrontRequest> held = ring.detach();
+            if (failAll || faulted)
+            {
+                failAll(held);
+            }
+            else
+            {
+                unfinished.addAll(held);
+            }
+        }
+        unfinished.sort((a, b) -> Long.compare(a.sequence, b.sequence));
+        for (int i = unfinished.size() - 1; i >= 0; i--)
+        {
+            waiting.addFirst(unfinished.get(i));
+        }
+        rings = null;
+        queueDepth = 0;
+        for (final XenbusFrontRing resources : ringResources)
+        {
+            if (resources.release() > 0)
+            {
+                releasing.add(resources);
+            }
+        }
+        ringResources = null;
+    }
+
+    private int retryReleases()
+    {
+        if (releasing.isEmpty() && refsStillInUse.isEmpty())
+        {
+            return 0;
+        }
+        synchronized (grants)
+        {
+            releasing.removeIf(resources -> resources.release() == 0);
+            for (int i = refsStillInUse.size() - 1; i >= 0; i--)
+            {
+                if (grants.tryEndAccess(refsStillInUse.getInt(i)))
+                {
+                    refsStillInUse.fastUnorderedRemove(i);
+                }
+            }
+        }
+        return 0;
+    }
+
+    private void failAll(final Iterable<BlkfrontRequest> requests)
+    {
+        for (final BlkfrontRequest request : requests)
+        {
+            complete(request, BLKIF_RSP_ERROR, errorHandler);
+        }
+        if (requests instanceof ArrayDeque<?> deque)
+        {
+            deque.clear();
+        }
+    }
+
+    static void complete(final BlkfrontRequest request, final int status, final ErrorHandler errorHandler)
+    {
+        if (!request.markCompleted())
+        {
+            return; // the submitter already failed it: the device closed under it
+        }
+        try
+        {
+            request.completion.onComplete(status);
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
+}

@@ -1,0 +1,158 @@
+package io.pvio.frontend.block;
+
+import io.pvio.hypervisor.domain.DomainId;
+import io.pvio.hypervisor.guest.GrantAccess;
+import io.pvio.hypervisor.hypercall.Hypercalls;
+import io.pvio.hypervisor.memory.GuestMemory;
+import io.pvio.ring.blkif.BlkifConstants;
+import io.pvio.ring.blkif.BlkifIndirectRequestDescriptor;
+import org.agrona.ErrorHandler;
+import org.agrona.collections.IntArrayList;
+import org.agrona.concurrent.AtomicBuffer;
+
+/**
+ * Pages of one ring granted to the back end for as long as the ring lives, {@link #pagesPerRequest()} for each
+ * request id; the front end rewrites an id's pages only while the id is free. Two uses: indirect pages (read-only,
+ * enough for {@code maxSegments} segments each) and the pool of persistent grants (writable, one page per inline
+ * segment). Claimed with {@link #claim}, given back with {@link #release}. Grants monitor held.
+ */
+final class BlkfrontGrantedPages
+{
+    private final Hypercalls hypercalls;
+    private final GrantAccess grants;
+    private final int pagesPerRequest;
+    private final int maxSegments;
+    private final long[] gfns;
+    private final int[] refs;
+    private final AtomicBuffer[] frames;
+    private int granted;
+
+    private BlkfrontGrantedPages(
+        final Hypercalls hypercalls, final GrantAccess grants, final int ids, final int maxSegments,
+        final int pagesPerRequest)
+    {
+        this.hypercalls = hypercalls;
+        this.grants = grants;
+        this.maxSegments = maxSegments;
+        this.pagesPerRequest = pagesPerRequest;
+        this.gfns = new long[ids * pagesPerRequest];
+        this.refs = new int[gfns.length];
+        this.frames = new AtomicBuffer[gfns.length];
+    }
+
+    /** Read-only indirect pages for requests of up to {@code maxSegments} segments; {@code null} as {@link #claim}. */
+    static BlkfrontGrantedPages claimIndirect(
+        final Hypercalls hypercalls,
+        final GuestMemory memory,
+        final GrantAccess grants,
+        final int backendDomid,
+        final int ids,
+        final int maxSegments,
+        final ErrorHandler errorHandler)
+    {
+        return claim(hypercalls, memory, grants, backendDomid, ids, maxSegments,
+            BlkifIndirectRequestDescriptor.indirectPageCount(maxSegments), true, errorHandler);
+    }
+
+    /** Writable pages to be reused for inline segments: {@code feature-persistent}; {@code null} as {@link #claim}. */
+    static BlkfrontGrantedPages claimPersistent(
+        final Hypercalls hypercalls,
+        final GuestMemory memory,
+        final GrantAccess grants,
+        final int backendDomid,
+        final int ids,
+        final ErrorHandler errorHandler)
+    {
+        return claim(hypercalls, memory, grants, backendDomid, ids, BlkifConstants.BLKIF_MAX_SEGMENTS_PER_REQUEST,
+            BlkifConstants.BLKIF_MAX_SEGMENTS_PER_REQUEST, false, errorHandler);
+    }
+
+    /**
+     * @return the pages, or {@code null} if the guest has no memory or grant references for them (the ring then
+     * works without them; logged).
+     */
+    private static BlkfrontGrantedPages claim(
+        final Hypercalls hypercalls,
+        final GuestMemory memory,
+        final GrantAccess grants,
+        final int backendDomid,
+        final int ids,
+        final int maxSegments,
+        final int pagesPerRequest,
+        final boolean readOnly,
+        final ErrorHandler errorHandler)
+    {
+        final BlkfrontGrantedPages pages =
+            new BlkfrontGrantedPages(hypercalls, grants, ids, maxSegments, pagesPerRequest);
+        final int added;
+        try
+        {
+            added = hypercalls.memory().increaseReservation(DomainId.SELF, pages.gfns.length, pages.gfns);
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+            return null;
+        }
+        if (added != pages.gfns.length || grants.freeRefCount() < added)
+        {
+            hypercalls.memory().decreaseReservation(DomainId.SELF, pages.gfns, added);
+            errorHandler.onError(new IllegalStateException("no room for " + pages.gfns.length +
+                " pages granted for the ring's life: going without"));
+            return null;
+        }
+        for (int i = 0; i < pages.gfns.length; i++)
+        {
+            pages.frames[i] = memory.frame(pages.gfns[i]);
+            pages.refs[i] = grants.grantAccess(backendDomid, pages.gfns[i], readOnly);
+            pages.granted = i + 1;
+        }
+        return pages;
+    }
+
+    int maxSegments()
+    {
+        return maxSegments;
+    }
+
+    int pagesPerRequest()
+    {
+        return pagesPerRequest;
+    }
+
+    int ref(final int id, final int page)
+    {
+        return refs[id * pagesPerRequest + page];
+    }
+
+    AtomicBuffer frame(final int id, final int page)
+    {
+        return frames[id * pagesPerRequest + page];
+    }
+
+    /**
+     * Ends access to every page and returns the memory; a page the back end still uses is left granted and its ref
+     * handed to {@code refsStillInUse} (its frame stays with the guest).
+     */
+    void release(final IntArrayList refsStillInUse)
+    {
+        final long[] freed = new long[granted];
+        int freedCount = 0;
+        for (int i = 0; i < granted; i++)
+        {
+            if (grants.tryEndAccess(refs[i]))
+            {
+                freed[freedCount++] = gfns[i];
+            }
+            else
+            {
+                refsStillInUse.addInt(refs[i]);
+            }
+        }
+        granted = 0;
+        if (freedCount > 0)
+        {
+            hypercalls.memory().decreaseReservation(DomainId.SELF, freed, freedCount);
+        }
+    }
+}

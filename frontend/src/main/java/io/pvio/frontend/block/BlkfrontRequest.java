@@ -1,0 +1,64 @@
+package io.pvio.frontend.block;
+
+import io.pvio.ring.blkif.BlkifConstants;
+
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+/**
+ * One block request from submission to completion. Built by the caller's thread, then owned by the device's agent:
+ * the ring fields are plain and written only there.
+ */
+final class BlkfrontRequest
+{
+    private static final AtomicIntegerFieldUpdater<BlkfrontRequest> COMPLETED =
+        AtomicIntegerFieldUpdater.newUpdater(BlkfrontRequest.class, "completed");
+
+    final int operation;
+    final long sector;
+    /** READ/WRITE only. */
+    final BlockBuffer buffer;
+    /** DISCARD only. */
+    final long discardSectors;
+    final BlockCompletion completion;
+    /** Submission order, so that requests re-issued after a reconnect go out as they first did. */
+    long sequence;
+
+    /** Grant references held for the request's pages while it is on a ring: the first {@link #grantCount}. */
+    final int[] grantRefs;
+    int grantCount;
+    /** The id whose persistent pages carry the data while on a ring, else -1. */
+    int persistentId = -1;
+    /** The back end's answer, held between collecting it (grants monitor held) and completing (monitor released). */
+    int status;
+    /** 1 once the completion ran or is running: it runs exactly once, whoever gets there first. */
+    private volatile int completed;
+
+    BlkfrontRequest(
+        final int operation, final long sector, final BlockBuffer buffer, final long discardSectors,
+        final BlockCompletion completion)
+    {
+        this.operation = operation;
+        this.sector = sector;
+        this.buffer = buffer;
+        this.discardSectors = discardSectors;
+        this.completion = completion;
+        this.grantRefs = new int[buffer == null ? 0 : buffer.pageCount()];
+    }
+
+    /** Claims the right to complete this request: true exactly once. */
+    boolean markCompleted()
+    {
+        return COMPLETED.compareAndSet(this, 0, 1);
+    }
+
+    int segmentCount()
+    {
+        return buffer == null ? 0 : buffer.pageCount();
+    }
+
+    /** Whether it needs the indirect form: more pages than a request slot holds. */
+    boolean isIndirect()
+    {
+        return segmentCount() > BlkifConstants.BLKIF_MAX_SEGMENTS_PER_REQUEST;
+    }
+}

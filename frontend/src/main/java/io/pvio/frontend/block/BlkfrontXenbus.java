@@ -1,0 +1,247 @@
+package io.pvio.frontend.block;
+
+import io.pvio.hypervisor.guest.GrantAccess;
+import io.pvio.hypervisor.hypercall.Hypercalls;
+import io.pvio.hypervisor.memory.GuestMemory;
+import io.pvio.hypervisor.xenbus.XenbusDevice;
+import io.pvio.hypervisor.xenbus.XenbusFrontRing;
+import io.pvio.hypervisor.xenbus.XenbusFrontendDriver;
+import io.pvio.hypervisor.xenbus.XenbusNegotiation;
+import io.pvio.hypervisor.xenbus.XenbusTransaction;
+import io.pvio.ring.FrontRing;
+import io.pvio.ring.SharedRing;
+import io.pvio.ring.blkif.BlkifAbi;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * blkfront's control path: the {@code vbd} driver for a {@link io.pvio.hypervisor.xenbus.XenbusFrontendBus}.
+ * Each device found becomes a {@link BlkfrontDevice} running on its own agent thread for as long as the device
+ * exists. When the back end is in InitWait this reads its features ({@link BlkfrontBackendFeatures}), grants and
+ * initialises a fresh one-page ring and an event channel ({@link XenbusFrontRing}) per queue (as many as wanted
+ * and offered) and publishes them with {@code protocol} and {@code feature-persistent} (and
+ * {@code multi-queue-num-queues} with one {@code queue-N} directory per ring when there is more than one); when the
+ * back end is Connected it reads the disk's geometry and hands the rings to the device. A back end that closes or
+ * restarts detaches the rings; the device re-issues its unfinished requests on the next ones.
+ * <p>
+ * The bus calls every method on its agent thread; {@link #device} and {@link #close} may be called from any.
+ */
+public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
+{
+    public static final String DEVICE_TYPE = "vbd";
+    public static final String PROTOCOL = "protocol";
+    public static final String MULTI_QUEUE_NUM_QUEUES = "multi-queue-num-queues";
+    /** blkif.h: with more than one queue each publishes its ring in {@code queue-N}. */
+    public static final String QUEUE_DIR_PREFIX = "queue-";
+
+    /** The rings of one device, published but not yet connected: one per queue. */
+    private record PreparedRings(XenbusFrontRing[] resources, FrontRing[] fronts, BlkfrontBackendFeatures features)
+    {
+        void release(final GrantAccess grants)
+        {
+            synchronized (grants)
+            {
+                for (final XenbusFrontRing ring : resources)
+                {
+                    if (ring != null)
+                    {
+                        ring.release();
+                    }
+                }
+            }
+        }
+    }
+
+    private record Running(BlkfrontDevice device, AgentRunner runner)
+    {
+    }
+
+    private final Hypercalls hypercalls;
+    private final GuestMemory memory;
+    private final GrantAccess grants;
+    private final Supplier<IdleStrategy> idleStrategies;
+    private final ErrorHandler errorHandler;
+    private final Map<String, Running> devices = new ConcurrentHashMap<>();
+    private final Map<String, PreparedRings> prepared = new ConcurrentHashMap<>();
+    private final int wantedQueues;
+
+    /**
+     * @param grants         the guest's grant table: shared with whatever else the guest grants through it, every
+     *                       use synchronised on it.
+     * @param idleStrategies one per device agent.
+     * @param wantedQueues   rings per device if the back end offers that many ({@code multi-queue-num-queues}).
+     */
+    public BlkfrontXenbus(
+        final Hypercalls hypercalls,
+        final GuestMemory memory,
+        final GrantAccess grants,
+        final Supplier<IdleStrategy> idleStrategies,
+        final ErrorHandler errorHandler,
+        final int wantedQueues)
+    {
+        if (wantedQueues < 1 || wantedQueues > BlkfrontBackendFeatures.MAX_QUEUES_READ)
+        {
+            throw new IllegalArgumentException("queues must be in 1.." + BlkfrontBackendFeatures.MAX_QUEUES_READ +
+                ": " + wantedQueues);
+        }
+        this.wantedQueues = wantedQueues;
+        this.hypercalls = hypercalls;
+        this.memory = memory;
+        this.grants = grants;
+        this.idleStrategies = idleStrategies;
+        this.errorHandler = errorHandler;
+    }
+
+    @Override
+    public String deviceType()
+    {
+        return DEVICE_TYPE;
+    }
+
+    /** The block device for {@code vbd/<id>}, or {@code null} if there is none (yet). */
+    public BlkfrontDevice device(final String id)
+    {
+        final Running running = devices.get(id);
+        return running == null ? null : running.device();
+    }
+
+    @Override
+    public void probe(final XenbusDevice device)
+    {
+        final BlkfrontDevice blockDevice = new BlkfrontDevice(new BlkfrontEngine("blkfront-d" +
+            device.frontendDomid() + "-" + device.id(), handleOf(device.id()), device.backendDomid(), hypercalls,
+            memory, grants, errorHandler));
+        final AgentRunner runner = new AgentRunner(idleStrategies.get(), errorHandler, null, blockDevice.engine());
+        AgentRunner.startOnThread(runner);
+        final Running old = devices.put(device.id(), new Running(blockDevice, runner));
+        if (old != null)
+        {
+            old.runner().close();
+        }
+    }
+
+    @Override
+    public XenbusNegotiation initialise(final XenbusDevice device, final XenbusTransaction backend)
+    {
+        final BlkfrontBackendFeatures features = BlkfrontBackendFeatures.parse(backend);
+        releasePrepared(device.id());
+        // take min(ours, theirs) queues (blkif.h multi-queue-max-queues)
+        final int queues = Math.min(wantedQueues, features.maxQueues());
+        final PreparedRings rings = new PreparedRings(new XenbusFrontRing[queues], new FrontRing[queues], features);
+        try
+        {
+            for (int q = 0; q < queues; q++)
+            {
+                synchronized (grants)
+                {
+                    rings.resources()[q] = XenbusFrontRing.claim(hypercalls, memory, grants, device.backendDomid(), 0);
+                }
+                // ring.h: the front end initialises the shared ring before publishing its reference
+                rings.fronts()[q] = FrontRing.initialise(
+                    SharedRing.ofPageOrder(rings.resources()[q].page(0), 0, BlkifAbi.X86_64.layout()));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            rings.release(grants);
+            throw ex;
+        }
+        prepared.put(device.id(), rings);
+        return tx ->
+        {
+            tx.write(PROTOCOL, BlkifAbi.X86_64.protocol());
+            // blkif.h: we reuse a pool of granted pages for inline segments if the back end keeps them mapped
+            tx.writeFlag(BlkfrontBackendFeatures.FEATURE_PERSISTENT, true);
+            if (queues == 1)
+            {
+                rings.resources()[0].publish(tx);
+                return;
+            }
+            tx.write(MULTI_QUEUE_NUM_QUEUES, queues);
+            for (int q = 0; q < queues; q++)
+            {
+                rings.resources()[q].publish(tx.at(tx.dir() + "/" + QUEUE_DIR_PREFIX + q));
+            }
+        };
+    }
+
+    @Override
+    public void connected(final XenbusDevice device, final XenbusTransaction backend)
+    {
+        final BlkfrontGeometry geometry = BlkfrontGeometry.parse(backend);
+        final PreparedRings rings = prepared.remove(device.id());
+        final Running running = devices.get(device.id());
+        if (rings == null || running == null)
+        {
+            throw new IllegalStateException(device + ": connected without a prepared ring");
+        }
+        running.device().engine().attach(rings.resources(), rings.fronts(), rings.features(), geometry);
+    }
+
+    @Override
+    public void disconnect(final XenbusDevice device)
+    {
+        releasePrepared(device.id());
+        final Running running = devices.get(device.id());
+        if (running != null)
+        {
+            running.device().engine().detach();
+        }
+    }
+
+    @Override
+    public void remove(final XenbusDevice device)
+    {
+        final Running running = devices.remove(device.id());
+        if (running != null)
+        {
+            running.device().engine().close();
+            running.runner().close();
+        }
+    }
+
+    /** Stops every device agent; whatever had not completed fails. */
+    @Override
+    public void close()
+    {
+        for (final String id : devices.keySet())
+        {
+            final Running running = devices.remove(id);
+            if (running != null)
+            {
+                running.runner().close();
+            }
+        }
+        for (final String id : prepared.keySet())
+        {
+            releasePrepared(id);
+        }
+    }
+
+    private void releasePrepared(final String id)
+    {
+        final PreparedRings stale = prepared.remove(id);
+        if (stale != null)
+        {
+            stale.release(grants);
+        }
+    }
+
+    /** blkif.h: handle is the virtual device number; a numeric device id is one. */
+    private static int handleOf(final String id)
+    {
+        try
+        {
+            return Integer.parseInt(id) & 0xFFFF;
+        }
+        catch (final NumberFormatException ex)
+        {
+            return 0;
+        }
+    }
+}

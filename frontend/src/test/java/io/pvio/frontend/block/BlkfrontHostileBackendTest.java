@@ -1,0 +1,136 @@
+package io.pvio.frontend.block;
+
+import io.pvio.backend.block.BlkbackFeatures;
+import io.pvio.ring.RingOverflowException;
+import io.pvio.ring.SringDescriptor;
+import io.pvio.ring.blkif.BlkifAbi;
+import io.pvio.ring.blkif.BlkifRequest;
+import org.agrona.concurrent.AtomicBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_READ;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_WRITE;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * blkfront against a back end that lies in its responses: an id never issued, an id answered twice, the wrong
+ * operation, a bogus producer index. The front end never completes a request with an answer that is not its own:
+ * the ring is dropped, what it held fails (no caller hangs), and the grants given for it are ended.
+ */
+class BlkfrontHostileBackendTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private BlockRig rig;
+    private HostileBlkback back;
+    private BlkfrontDevice device;
+    private final BlkifRequest copy = new BlkifRequest(0);
+
+    @BeforeEach
+    void setUp()
+    {
+        rig = new BlockRig(BlkbackFeatures.defaults(), 1, hypercalls -> back = new HostileBlkback(hypercalls));
+        device = rig.attach("5", new io.pvio.backend.block.MemoryStorage(8), null);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        rig.close();
+    }
+
+    private HostileBlkback.Connection connection()
+    {
+        return back.connections.get("5");
+    }
+
+    /** Waits for {@code count} requests and copies the last; returns its id. */
+    private long takeRequests(final int count)
+    {
+        final HostileBlkback.Connection c = connection();
+        await().atMost(WAIT).until(() -> c.back().pollRequests() >= count);
+        long id = -1;
+        for (int i = 0; i < count; i++)
+        {
+            copy.copyFrom(c.back().sharedRing().buffer(), c.back().takeRequest(), BlkifAbi.X86_64);
+            id = copy.id();
+        }
+        return id;
+    }
+
+    private void answer(final long id, final int operation, final int status)
+    {
+        final HostileBlkback.Connection c = connection();
+        BlkifAbi.X86_64.writeResponse(c.back().sharedRing().buffer(), c.back().claimResponse(), id, operation, status);
+        c.back().pushResponses();
+    }
+
+    private static int failureStatus(final CompletableFuture<Void> request) throws Exception
+    {
+        final ExecutionException failed =
+            assertThrows(ExecutionException.class, () -> request.get(20, TimeUnit.SECONDS));
+        return assertInstanceOf(BlockIoException.class, failed.getCause()).status();
+    }
+
+    @Test
+    void aResponseForAnIdNeverIssuedFailsTheRingNotSomeoneElsesRequest() throws Exception
+    {
+        final int freeRefs = rig.grants.freeRefCount();
+        final BlockBuffer page = BlockBuffer.ofPages(rig.allocateGuestPages(1));
+        final CompletableFuture<Void> read = device.read(0, page);
+        final long id = takeRequests(1);
+        answer(id + 7, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+        assertEquals(BLKIF_RSP_ERROR, failureStatus(read));
+        assertTrue(rig.errors.stream().anyMatch(e -> e.getMessage().contains("not in flight")), rig.errors::toString);
+        // the request's grant was ended (only the ring's own page and the indirect pages, if any, remain)
+        await().atMost(WAIT).until(() -> rig.grants.freeRefCount() >= freeRefs);
+    }
+
+    @Test
+    void theWrongOperationOrAnIdAnsweredTwiceIsRefused() throws Exception
+    {
+        final BlockBuffer page = BlockBuffer.ofPages(rig.allocateGuestPages(1));
+        final CompletableFuture<Void> first = device.write(0, page);
+        final CompletableFuture<Void> second = device.write(8, page);
+        takeRequests(2);
+        final long secondId = copy.id();
+        answer(secondId, BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
+        second.get(20, TimeUnit.SECONDS);
+        answer(secondId, BLKIF_OP_WRITE, BLKIF_RSP_OKAY); // answered again
+        assertEquals(BLKIF_RSP_ERROR, failureStatus(first));
+        assertFalse(second.isCompletedExceptionally());
+    }
+
+    @Test
+    void aWrongOperationIsRefused() throws Exception
+    {
+        final CompletableFuture<Void> read = device.read(0, BlockBuffer.ofPages(rig.allocateGuestPages(1)));
+        answer(takeRequests(1), BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
+        assertEquals(BLKIF_RSP_ERROR, failureStatus(read));
+    }
+
+    @Test
+    void aBogusResponseProducerIndexFailsWhatTheRingHeld() throws Exception
+    {
+        final CompletableFuture<Void> read = device.read(0, BlockBuffer.ofPages(rig.allocateGuestPages(1)));
+        takeRequests(1);
+        final AtomicBuffer ring = connection().back().sharedRing().buffer();
+        ring.putIntVolatile(SringDescriptor.RSP_PROD_OFFSET, 1000);
+        assertEquals(BLKIF_RSP_ERROR, failureStatus(read));
+        assertTrue(rig.errors.stream().anyMatch(e -> e instanceof RingOverflowException), rig.errors::toString);
+    }
+}
