@@ -26,8 +26,9 @@ final class LastSendSeen implements EventHandler
     {
         // the dispatcher cleared the pending bit (atomic, a full fence) before this: any send not counted here
         // set the bit again afterwards and raises another upcall.
-        sendsSeen.lazySet(sendsPublished.get());
         deliveries.lazySet(deliveries.getPlain() + 1);
+        // released after the delivery count: a reader that sees this send seen also sees the delivery that saw it.
+        sendsSeen.lazySet(sendsPublished.get());
     }
 
     /** Events handled (upcalls that found the port pending). */
