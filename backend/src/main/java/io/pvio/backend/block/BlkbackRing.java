@@ -49,7 +49,8 @@ import static io.pvio.ring.blkif.BlkifConstants.SECTOR_SIZE_BYTES;
  * <p>
  * Requests are performed one after another in ring order, so a barrier or flush sees every earlier write complete.
  * Everything here is owned by the agent thread. Going idle arms {@code req_event} once through
- * {@link BackRing#finalCheckForRequests()}; wake-ups come from the idle strategy that runs this agent.
+ * {@link BackRing#finalCheckForRequests()}; the front end's next kick then arrives as an event that wakes the
+ * agent's {@link io.pvio.hypervisor.guest.EventIdleStrategy}.
  */
 public final class BlkbackRing implements Agent
 {

@@ -1,5 +1,7 @@
 package io.pvio.backend.block;
 
+import io.pvio.hypervisor.guest.EventIdleStrategy;
+import io.pvio.hypervisor.guest.UpcallDispatcher;
 import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.GuestMemory;
 import io.pvio.hypervisor.xenbus.XenbusBackRing;
@@ -12,7 +14,6 @@ import io.pvio.ring.BackRing;
 import io.pvio.ring.SharedRing;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,8 @@ import java.util.function.Supplier;
  * keys ({@link BlkbackFrontendDetails}), and for each queue it asked for ({@code multi-queue-num-queues}, at
  * most what we advertised; one ring at the top level, or one per {@code queue-N} directory) maps the ring and binds
  * its event channel ({@link XenbusBackRing}), claims bounce frames and starts a {@link BlkbackRing} agent on its own
- * thread; then it publishes {@link BlkbackGeometry} with Connected. Disconnect stops those agents (joining their
+ * thread, woken by the ring's event channel (bound on the domain's {@link UpcallDispatcher}); then it publishes
+ * {@link BlkbackGeometry} with Connected. Disconnect stops those agents (joining their
  * threads) before anything they use is unmapped or freed.
  * <p>
  * The bus calls every method on its agent thread; the map of connections may be read from any thread.
@@ -37,13 +39,21 @@ public final class BlkbackXenbus implements XenbusBackendDriver
     public static final String DEVICE_TYPE = "vbd";
 
     /** One queue of a connected device: its agent, frames and mapped ring, in the order they are given back. */
-    private record Queue(AgentRunner runner, BlkbackRing ring, BlkbackBouncePages bounce, XenbusBackRing mapped)
+    private record Queue(
+        AgentRunner runner, EventIdleStrategy idle, BlkbackRing ring, BlkbackBouncePages bounce,
+        XenbusBackRing mapped, UpcallDispatcher dispatcher)
     {
         void close()
         {
-            // the agent stops (and its thread is joined) before its ring and frames go away
+            // no more wake-ups from this port; then the agent stops (its thread joined, never left parked) before
+            // its ring and frames go away
+            if (mapped.localPort() >= 0)
+            {
+                dispatcher.unbind(mapped.localPort());
+            }
             if (runner != null)
             {
+                idle.shutdown();
                 runner.close();
             }
             if (bounce != null)
@@ -73,7 +83,8 @@ public final class BlkbackXenbus implements XenbusBackendDriver
     private final GuestMemory memory;
     private final Function<XenbusDevice, BlockStorage> storageByDevice;
     private final BlkbackFeatures features;
-    private final Supplier<IdleStrategy> idleStrategies;
+    private final UpcallDispatcher dispatcher;
+    private final Supplier<EventIdleStrategy> idleStrategies;
     private final ErrorHandler errorHandler;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
@@ -82,16 +93,20 @@ public final class BlkbackXenbus implements XenbusBackendDriver
      * @param memory          the back end domain's memory (bounce frames are claimed from it).
      * @param storageByDevice the disk behind each device, or {@code null} for none (the device then fails to
      *                        connect); the caller owns and closes the storage.
-     * @param idleStrategies  one idle strategy per ring agent.
+     * @param dispatcher      the back end domain's event upcall: each ring's event channel is bound on it to wake
+     *                        that ring's agent (the front end's kick arrives as a virtual interrupt).
+     * @param idleStrategies  one idle strategy per ring agent: it parks until the ring's event is delivered.
      */
     public BlkbackXenbus(
         final Hypercalls hypercalls,
         final GuestMemory memory,
+        final UpcallDispatcher dispatcher,
         final Function<XenbusDevice, BlockStorage> storageByDevice,
         final BlkbackFeatures features,
-        final Supplier<IdleStrategy> idleStrategies,
+        final Supplier<EventIdleStrategy> idleStrategies,
         final ErrorHandler errorHandler)
     {
+        this.dispatcher = dispatcher;
         this.hypercalls = hypercalls;
         this.memory = memory;
         this.storageByDevice = storageByDevice;
@@ -165,13 +180,16 @@ public final class BlkbackXenbus implements XenbusBackendDriver
                 "blkback-d" + device.frontendDomid() + "-" + device.id() + "-q" + q,
                 BackRing.attach(shared), details.abi(), storage, geometry, features, hypercalls,
                 device.frontendDomid(), mapped.localPort(), bounce, details.persistent(), errorHandler);
-            final AgentRunner runner = new AgentRunner(idleStrategies.get(), errorHandler, null, ring);
+            final EventIdleStrategy idle = idleStrategies.get();
+            final AgentRunner runner = new AgentRunner(idle, errorHandler, null, ring);
+            // the front end's kick: delivered through dom0's pending bitmask and upcall, it wakes this ring's agent
+            dispatcher.bind(mapped.localPort(), port -> idle.signal());
             AgentRunner.startOnThread(runner);
-            return new Queue(runner, ring, bounce, mapped);
+            return new Queue(runner, idle, ring, bounce, mapped, dispatcher);
         }
         catch (final RuntimeException ex)
         {
-            new Queue(null, null, bounce, mapped).close();
+            new Queue(null, null, null, bounce, mapped, dispatcher).close();
             throw ex;
         }
     }

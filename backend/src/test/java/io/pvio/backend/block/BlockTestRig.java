@@ -1,116 +1,108 @@
 package io.pvio.backend.block;
 
 import io.pvio.hypervisor.Hypervisor;
-import io.pvio.hypervisor.HypervisorConfig;
 import io.pvio.hypervisor.domain.Domain;
 import io.pvio.hypervisor.domain.DomainConfig;
-import io.pvio.hypervisor.domain.VcpuScheduling;
+import io.pvio.hypervisor.domain.DomainId;
+import io.pvio.hypervisor.guest.EventIdleStrategy;
 import io.pvio.hypervisor.guest.GrantAccess;
-import io.pvio.hypervisor.guest.IdleGuest;
-import io.pvio.hypervisor.xenbus.XenbusBackendBus;
+import io.pvio.hypervisor.xenbus.SplitDriverHost;
+import io.pvio.hypervisor.xenbus.XenbusBackendDriver;
 import io.pvio.hypervisor.xenbus.XenbusClient;
 import io.pvio.hypervisor.xenbus.XenbusDevice;
-import io.pvio.hypervisor.xenbus.XenbusFrontendBus;
 import io.pvio.hypervisor.xenbus.XenbusFrontendDriver;
 import io.pvio.hypervisor.xenbus.XenbusToolstack;
-import io.pvio.hypervisor.xenstore.XenStore;
-import io.pvio.hypervisor.xenstore.XenStoreClient;
-import io.pvio.hypervisor.xenstore.XsQuota;
-import org.agrona.concurrent.Agent;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
- * A real hypervisor, XenStore and xenbus for block tests: dom0 runs the back-end bus with {@link BlkbackXenbus},
- * one guest runs a front-end bus with the driver under test. Real threads; await with Awaitility.
+ * The block tests' machine (shared with blkfront's tests through this module's test jar): a
+ * {@link SplitDriverHost} whose dom0 runs {@link BlkbackXenbus} (or a stand-in) over storage the test provides, and
+ * one guest whose front-end bus runs the driver under test. Real threads and real event delivery throughout; await
+ * with Awaitility.
  */
-final class BlockTestRig implements AutoCloseable
+public final class BlockTestRig implements AutoCloseable
 {
-    final Hypervisor hv;
-    final XenStore store = new XenStore(XsQuota.defaults());
-    final XenbusToolstack toolstack;
-    final XenbusClient observer;
-    final Domain guest;
-    final GrantAccess grants;
-    final Map<String, BlockStorage> storage = new ConcurrentHashMap<>();
-    final List<Throwable> backendErrors = new CopyOnWriteArrayList<>();
-    final List<Throwable> frontendErrors = new CopyOnWriteArrayList<>();
-    final BlkbackXenbus blkback;
-    private final List<AgentRunner> runners = new CopyOnWriteArrayList<>();
-    private AgentRunner backendBus;
+    public final SplitDriverHost host;
+    public final Hypervisor hv;
+    public final XenbusToolstack toolstack;
+    public final XenbusClient observer;
+    public final SplitDriverHost.Guest guestHost;
+    public final Domain guest;
+    public final GrantAccess grants;
+    public final Map<String, BlockStorage> storage = new ConcurrentHashMap<>();
+    /** Whatever the back end reported: rejected requests ({@link BlkbackRequestException}), storage and ring faults. */
+    public final List<Throwable> backendErrors = new CopyOnWriteArrayList<>();
+    /** Whatever the buses, the front end or the framework reported. */
+    public final List<Throwable> frontendErrors = new CopyOnWriteArrayList<>();
+    public final BlkbackXenbus blkback;
+    public final XenbusBackendDriver backendDriver;
 
-    BlockTestRig()
+    public BlockTestRig()
     {
         this(BlkbackFeatures.defaults());
     }
 
-    BlockTestRig(final BlkbackFeatures features)
+    public BlockTestRig(final BlkbackFeatures features)
     {
-        hv = Hypervisor.boot(new HypervisorConfig()
-            .machineFrames(2048)
-            .threadedReaper(false)
-            .dom0(new DomainConfig().name("dom0").memoryPages(16).maxPages(1024).maxPorts(256)
-                .maptrackEntries(1024).vcpuScheduling(VcpuScheduling.MANUAL).image(IdleGuest.image())));
-        final XenStoreClient dom0 = new XenStoreClient(store, 0, true);
-        toolstack = new XenbusToolstack(dom0);
-        observer = new XenbusClient(dom0);
-        guest = hv.domain(hv.dom0Hypercalls().domctl().createDomain(new DomainConfig().name("guest")
-            .memoryPages(16).maxPages(256).grantFrames(2).vcpuScheduling(VcpuScheduling.MANUAL)
-            .image(IdleGuest.image())));
-        hv.dom0Hypercalls().domctl().unpauseDomain(guest.domid());
-        toolstack.createHome(guest.domid());
-        grants = new GrantAccess(guest.guestMemory(), guest.startInfo());
-        blkback = new BlkbackXenbus(hv.dom0Hypercalls(), hv.dom0().guestMemory(),
-            device -> storage.get(device.id()), features, BlockTestRig::idle, backendErrors::add);
-        startBackend();
+        this(features, null);
     }
 
-    static BackoffIdleStrategy idle()
+    public BlockTestRig(final BlkbackFeatures features, final Function<BlockTestRig, XenbusBackendDriver> standIn)
     {
-        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+        this(features, standIn, null, null);
     }
 
-    /** Starts the back-end bus (again, after {@link #stopBackend}). */
-    void startBackend()
+    /**
+     * @param standIn      if not null, dom0 runs this driver for {@code vbd} instead of blkback (a hostile back end).
+     * @param backendSink  where blkback's reports go instead of {@link #backendErrors}, if not null.
+     * @param frameworkSink where everything else goes instead of {@link #frontendErrors}, if not null.
+     */
+    public BlockTestRig(
+        final BlkbackFeatures features,
+        final Function<BlockTestRig, XenbusBackendDriver> standIn,
+        final ErrorHandler backendSink,
+        final ErrorHandler frameworkSink)
     {
-        final XenbusBackendBus bus = new XenbusBackendBus(new XenStoreClient(store, 0, true), backendErrors::add);
-        bus.register(blkback);
-        backendBus = start(bus);
+        host = new SplitDriverHost(8192, 2048, frameworkSink != null ? frameworkSink : frontendErrors::add);
+        hv = host.hypervisor();
+        toolstack = host.toolstack();
+        observer = host.observer();
+        guestHost = host.createGuest(new DomainConfig().name("guest").memoryPages(16).maxPages(4096).grantFrames(8));
+        guest = guestHost.domain();
+        grants = guestHost.grants();
+        blkback = new BlkbackXenbus(hv.dom0Hypercalls(), hv.dom0().guestMemory(), host.dom0Dispatcher(),
+            device -> storage.get(device.id()), features, EventIdleStrategy::new,
+            backendSink != null ? backendSink : backendErrors::add);
+        backendDriver = standIn == null ? blkback : standIn.apply(this);
+        host.startBackendBus(backendDriver);
     }
 
-    /** Stops the back-end bus as if dom0's back end died: its rings are stopped and unmapped. */
-    void stopBackend()
+    /** Starts the back-end bus again (after {@link #stopBackend}): it probes existing devices afresh. */
+    public void startBackend()
     {
-        backendBus.close();
-        runners.remove(backendBus);
+        host.startBackendBus(backendDriver);
     }
 
-    void startFrontend(final XenbusFrontendDriver driver)
+    /** The back end dies: its bus stops, every ring agent stops and its mappings go; the store still says Connected. */
+    public void stopBackend()
     {
-        final XenbusFrontendBus bus =
-            new XenbusFrontendBus(new XenStoreClient(store, guest.domid(), false), frontendErrors::add);
-        bus.register(driver);
-        start(bus);
+        host.stopBackendBus();
     }
 
-    AgentRunner start(final Agent agent)
+    public AgentRunner startFrontend(final XenbusFrontendDriver driver)
     {
-        final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(1), frontendErrors::add, null,
-            agent);
-        AgentRunner.startOnThread(runner);
-        runners.add(runner);
-        return runner;
+        return guestHost.startFrontendBus(driver);
     }
 
     /** Attaches {@code vbd/<id>} backed by {@code disk}, writing {@code mode} first if not null. */
-    XenbusDevice attach(final String id, final BlockStorage disk, final String mode)
+    public XenbusDevice attach(final String id, final BlockStorage disk, final String mode)
     {
         final XenbusDevice device = new XenbusDevice(BlkbackXenbus.DEVICE_TYPE, id, guest.domid(), 0);
         storage.put(id, disk);
@@ -118,25 +110,30 @@ final class BlockTestRig implements AutoCloseable
         {
             observer.xs().write(0, device.backendPath() + "/" + BlkbackFrontendDetails.MODE, mode);
         }
-        toolstack.attach(device);
-        return device;
+        return host.attach(device);
     }
 
     /** A fresh zeroed guest page. */
-    long allocateGuestPage()
+    public long allocateGuestPage()
     {
-        final long[] gfn = new long[1];
-        guest.hypercalls().memory().increaseReservation(io.pvio.hypervisor.domain.DomainId.SELF, 1, gfn);
-        return gfn[0];
+        return allocateGuestPages(1)[0];
+    }
+
+    /** {@code count} fresh zeroed guest pages. */
+    public long[] allocateGuestPages(final int count)
+    {
+        final long[] gfns = new long[count];
+        final int added = guest.hypercalls().memory().increaseReservation(DomainId.SELF, count, gfns);
+        if (added != count)
+        {
+            throw new IllegalStateException("only " + added + " guest pages");
+        }
+        return gfns;
     }
 
     @Override
     public void close()
     {
-        for (int i = runners.size() - 1; i >= 0; i--)
-        {
-            runners.get(i).close();
-        }
-        hv.close();
+        host.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.pvio.frontend.block;
 
+import io.pvio.hypervisor.guest.EventIdleStrategy;
 import io.pvio.hypervisor.guest.GrantAccess;
 import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.GuestMemory;
@@ -35,6 +36,8 @@ final class BlkfrontEngine implements Agent
     {
     }
 
+    /** How soon to retry giving back grants the back end still maps. */
+    private static final long RELEASE_RETRY_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
     private static final Object DETACH = new Object();
     private static final Object CLOSE = new Object();
 
@@ -45,6 +48,7 @@ final class BlkfrontEngine implements Agent
     private final GuestMemory memory;
     private final GrantAccess grants;
     private final ErrorHandler errorHandler;
+    private final EventIdleStrategy idle;
     private final ManyToOneConcurrentArrayQueue<BlkfrontRequest> submissions =
         new ManyToOneConcurrentArrayQueue<>(BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
     private final ManyToOneConcurrentArrayQueue<Object> commands = new ManyToOneConcurrentArrayQueue<>(64);
@@ -76,8 +80,10 @@ final class BlkfrontEngine implements Agent
         final Hypercalls hypercalls,
         final GuestMemory memory,
         final GrantAccess grants,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final EventIdleStrategy idle)
     {
+        this.idle = idle;
         this.memory = memory;
         this.name = name;
         this.handle = handle;
@@ -92,7 +98,13 @@ final class BlkfrontEngine implements Agent
     /** Queues a request for the agent; false if the queue is full. */
     boolean offer(final BlkfrontRequest request)
     {
-        return submissions.offer(request);
+        if (!submissions.offer(request))
+        {
+            return false;
+        }
+        // the request is in the queue before the signal: the agent's next duty cycle drains it
+        idle.signal();
+        return true;
     }
 
     ErrorHandler errorHandler()
@@ -157,6 +169,7 @@ final class BlkfrontEngine implements Agent
         {
             throw new IllegalStateException(name + ": control commands are not being applied");
         }
+        idle.signal();
     }
 
     // ---- the agent ----
@@ -198,7 +211,13 @@ final class BlkfrontEngine implements Agent
         {
             failAll(waiting);
         }
-        return work + retryReleases();
+        work += retryReleases();
+        if (!releasing.isEmpty() || !refsStillInUse.isEmpty())
+        {
+            // no event says when the back end unmaps a grant: look again within a millisecond
+            idle.wakeWithin(RELEASE_RETRY_NS);
+        }
+        return work;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.pvio.frontend.block;
 
+import io.pvio.hypervisor.guest.EventIdleStrategy;
 import io.pvio.hypervisor.guest.GrantAccess;
+import io.pvio.hypervisor.guest.UpcallDispatcher;
 import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.GuestMemory;
 import io.pvio.hypervisor.xenbus.XenbusDevice;
@@ -13,7 +15,6 @@ import io.pvio.ring.SharedRing;
 import io.pvio.ring.blkif.BlkifAbi;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,14 +58,20 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
         }
     }
 
-    private record Running(BlkfrontDevice device, AgentRunner runner)
+    private record Running(BlkfrontDevice device, AgentRunner runner, EventIdleStrategy idle)
     {
+        void close()
+        {
+            idle.shutdown();
+            runner.close();
+        }
     }
 
     private final Hypercalls hypercalls;
     private final GuestMemory memory;
     private final GrantAccess grants;
-    private final Supplier<IdleStrategy> idleStrategies;
+    private final UpcallDispatcher dispatcher;
+    private final Supplier<EventIdleStrategy> idleStrategies;
     private final ErrorHandler errorHandler;
     private final Map<String, Running> devices = new ConcurrentHashMap<>();
     private final Map<String, PreparedRings> prepared = new ConcurrentHashMap<>();
@@ -73,14 +80,17 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
     /**
      * @param grants         the guest's grant table: shared with whatever else the guest grants through it, every
      *                       use synchronised on it.
-     * @param idleStrategies one per device agent.
+     * @param dispatcher     the guest's event upcall: each ring's event channel is bound on it to wake the device's
+     *                       agent when the back end answers.
+     * @param idleStrategies one per device agent: it parks until a response event or a submission arrives.
      * @param wantedQueues   rings per device if the back end offers that many ({@code multi-queue-num-queues}).
      */
     public BlkfrontXenbus(
         final Hypercalls hypercalls,
         final GuestMemory memory,
         final GrantAccess grants,
-        final Supplier<IdleStrategy> idleStrategies,
+        final UpcallDispatcher dispatcher,
+        final Supplier<EventIdleStrategy> idleStrategies,
         final ErrorHandler errorHandler,
         final int wantedQueues)
     {
@@ -93,6 +103,7 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
         this.hypercalls = hypercalls;
         this.memory = memory;
         this.grants = grants;
+        this.dispatcher = dispatcher;
         this.idleStrategies = idleStrategies;
         this.errorHandler = errorHandler;
     }
@@ -113,15 +124,16 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
     @Override
     public void probe(final XenbusDevice device)
     {
+        final EventIdleStrategy idle = idleStrategies.get();
         final BlkfrontDevice blockDevice = new BlkfrontDevice(new BlkfrontEngine("blkfront-d" +
             device.frontendDomid() + "-" + device.id(), handleOf(device.id()), device.backendDomid(), hypercalls,
-            memory, grants, errorHandler));
-        final AgentRunner runner = new AgentRunner(idleStrategies.get(), errorHandler, null, blockDevice.engine());
+            memory, grants, errorHandler, idle));
+        final AgentRunner runner = new AgentRunner(idle, errorHandler, null, blockDevice.engine());
         AgentRunner.startOnThread(runner);
-        final Running old = devices.put(device.id(), new Running(blockDevice, runner));
+        final Running old = devices.put(device.id(), new Running(blockDevice, runner, idle));
         if (old != null)
         {
-            old.runner().close();
+            old.close();
         }
     }
 
@@ -133,6 +145,11 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
         // take min(ours, theirs) queues (blkif.h multi-queue-max-queues)
         final int queues = Math.min(wantedQueues, features.maxQueues());
         final PreparedRings rings = new PreparedRings(new XenbusFrontRing[queues], new FrontRing[queues], features);
+        final Running running = devices.get(device.id());
+        if (running == null)
+        {
+            throw new IllegalStateException(device + ": initialised before it was probed");
+        }
         try
         {
             for (int q = 0; q < queues; q++)
@@ -141,6 +158,10 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
                 {
                     rings.resources()[q] = XenbusFrontRing.claim(hypercalls, memory, grants, device.backendDomid(), 0);
                 }
+                // the back end's answers arrive as events on this port: each wakes the device's agent (a port
+                // number reused later is bound afresh by whoever allocates it)
+                final EventIdleStrategy idle = running.idle();
+                dispatcher.bind(rings.resources()[q].port(), port -> idle.signal());
                 // ring.h: the front end initialises the shared ring before publishing its reference
                 rings.fronts()[q] = FrontRing.initialise(
                     SharedRing.ofPageOrder(rings.resources()[q].page(0), 0, BlkifAbi.X86_64.layout()));
@@ -201,7 +222,7 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
         if (running != null)
         {
             running.device().engine().close();
-            running.runner().close();
+            running.close();
         }
     }
 
@@ -214,7 +235,7 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
             final Running running = devices.remove(id);
             if (running != null)
             {
-                running.runner().close();
+                running.close();
             }
         }
         for (final String id : prepared.keySet())

@@ -77,6 +77,8 @@ class BlkfrontHostileBackendTest
         final HostileBlkback.Connection c = connection();
         BlkifAbi.X86_64.writeResponse(c.back().sharedRing().buffer(), c.back().claimResponse(), id, operation, status);
         c.back().pushResponses();
+        // the front end sleeps until an event (its rsp_event is armed): kick it, whatever the ring says
+        back.notifyFrontend(c);
     }
 
     private static int failureStatus(final CompletableFuture<Void> request) throws Exception
@@ -130,6 +132,7 @@ class BlkfrontHostileBackendTest
         takeRequests(1);
         final AtomicBuffer ring = connection().back().sharedRing().buffer();
         ring.putIntVolatile(SringDescriptor.RSP_PROD_OFFSET, 1000);
+        back.notifyFrontend(connection());
         assertEquals(BLKIF_RSP_ERROR, failureStatus(read));
         assertTrue(rig.errors.stream().anyMatch(e -> e instanceof RingOverflowException), rig.errors::toString);
     }

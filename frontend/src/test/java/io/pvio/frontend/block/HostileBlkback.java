@@ -58,6 +58,12 @@ final class HostileBlkback implements XenbusBackendDriver
         return new BlkbackGeometry(SECTORS, 512, 0)::write;
     }
 
+    /** Sends the front end an event, as a back end does after publishing responses it asked to hear about. */
+    void notifyFrontend(final Connection connection)
+    {
+        hypercalls.eventChannel().send(connection.mapped().localPort());
+    }
+
     @Override
     public void disconnect(final XenbusDevice device)
     {

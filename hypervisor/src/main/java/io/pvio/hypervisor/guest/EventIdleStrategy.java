@@ -1,0 +1,178 @@
+package io.pvio.hypervisor.guest;
+
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An idle strategy for a driver agent that sleeps until it is told there is work: a virtual interrupt (an
+ * {@link EventHandler} bound on the domain's {@link UpcallDispatcher} calls {@link #signal()}, as Linux's interrupt
+ * handlers wake a driver's kthread) or a local producer (a submitter queueing a request). Idle, it spins for
+ * {@code spinNs} first (an answer that arrives within that window costs no wake-up), then parks its thread with no
+ * timeout: a lost wake-up is a bug that hangs, never a delay hidden by a timer.
+ * <p>
+ * The agent must have armed its notification before going idle (ring.h's final check: set {@code rsp_event} or
+ * {@code req_event}, full fence, re-read the producer), so that anything published afterwards is followed by an event.
+ * <p>
+ * Dekker's handshake between {@link #idle(int)} and {@link #signal()}: the idler writes {@code parked} then takes
+ * the signal (an atomic exchange with false); the signaller writes the signal then reads {@code parked} (volatile and
+ * atomic, so sequentially consistent): at least one sees the other, so either the idler does not park or the
+ * signaller unparks it (an unpark before the park leaves a permit that makes the park return at once). Taking the
+ * signal atomically means a signal is never overwritten by a clear: whoever set it either is seen by this take (and
+ * its work, published before the signal, is visible to the duty cycle that follows) or leaves it set for the next.
+ * {@link #shutdown()} stops parking for good, so an {@code AgentRunner} closing the agent never waits for an event.
+ */
+public final class EventIdleStrategy implements IdleStrategy
+{
+    /** Default spin before parking: a little above one event round trip on a quiet machine. */
+    public static final long DEFAULT_SPIN_NS = TimeUnit.MICROSECONDS.toNanos(20);
+
+    private final long spinNs;
+    private final AtomicLong parks = new AtomicLong();
+    private final AtomicLong wakeups = new AtomicLong();
+    private final AtomicBoolean signalled = new AtomicBoolean();
+    private volatile Thread thread;
+    private volatile boolean parked;
+    private volatile boolean shutdown;
+    private long idleSinceNs = -1;
+    private long parkLimitNs = -1;
+
+    public EventIdleStrategy()
+    {
+        this(DEFAULT_SPIN_NS);
+    }
+
+    /** @param spinNs how long to spin before parking; 0 parks at the first idle cycle. */
+    public EventIdleStrategy(final long spinNs)
+    {
+        if (spinNs < 0)
+        {
+            throw new IllegalArgumentException("spinNs must be >= 0: " + spinNs);
+        }
+        this.spinNs = spinNs;
+    }
+
+    /** There is work: the idler's next (or current) idle returns. Any thread; never blocks. */
+    public void signal()
+    {
+        // the work this signals was published before this store; the store is ordered before the read of parked
+        signalled.set(true);
+        if (parked)
+        {
+            wakeups.incrementAndGet();
+            final Thread idler = thread;
+            if (idler != null)
+            {
+                LockSupport.unpark(idler);
+            }
+        }
+    }
+
+    /** Never park again (the agent is being closed). */
+    public void shutdown()
+    {
+        shutdown = true;
+        signalled.set(true);
+        final Thread idler = thread;
+        if (idler != null)
+        {
+            LockSupport.unpark(idler);
+        }
+    }
+
+    /**
+     * The next park lasts at most {@code limitNs}: for an agent with something to retry later that no event will
+     * announce (e.g. a grant the peer still maps). Agent thread only; applies to one park.
+     */
+    public void wakeWithin(final long limitNs)
+    {
+        parkLimitNs = parkLimitNs < 0 ? limitNs : Math.min(parkLimitNs, limitNs);
+    }
+
+    /** Times the idler parked. */
+    public long parks()
+    {
+        return parks.get();
+    }
+
+    /** Signals that found the idler parked (or about to park) and unparked it. */
+    public long wakeups()
+    {
+        return wakeups.get();
+    }
+
+    @Override
+    public void idle(final int workCount)
+    {
+        if (workCount > 0)
+        {
+            reset();
+            return;
+        }
+        idle();
+    }
+
+    @Override
+    public void idle()
+    {
+        if (shutdown || signalled.getAndSet(false))
+        {
+            // a signal since the last take: run the duty cycle again
+            idleSinceNs = -1;
+            return;
+        }
+        final long nowNs = System.nanoTime();
+        if (idleSinceNs < 0)
+        {
+            idleSinceNs = nowNs;
+        }
+        if (nowNs - idleSinceNs < spinNs)
+        {
+            Thread.onSpinWait();
+            return;
+        }
+        if (thread == null)
+        {
+            thread = Thread.currentThread();
+        }
+        parked = true;
+        // Dekker: parked is published before the signal is taken
+        final long limitNs = parkLimitNs;
+        final long parkedAtNs = limitNs < 0 ? 0 : System.nanoTime();
+        while (!signalled.getAndSet(false) && !shutdown)
+        {
+            parks.incrementAndGet();
+            if (limitNs < 0)
+            {
+                LockSupport.park(this);
+            }
+            else
+            {
+                final long leftNs = limitNs - (System.nanoTime() - parkedAtNs);
+                if (leftNs <= 0)
+                {
+                    break;
+                }
+                LockSupport.parkNanos(this, leftNs);
+            }
+        }
+        parked = false;
+        parkLimitNs = -1;
+        idleSinceNs = -1;
+    }
+
+    @Override
+    public void reset()
+    {
+        idleSinceNs = -1;
+    }
+
+    @Override
+    public String alias()
+    {
+        return "event";
+    }
+}

@@ -1,0 +1,125 @@
+package io.pvio.hypervisor.guest;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EventIdleStrategyTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    void aSignalBeforeIdlingIsTakenWithoutParking()
+    {
+        final EventIdleStrategy idle = new EventIdleStrategy(0);
+        idle.signal();
+        idle.idle(0);
+        assertEquals(0, idle.parks());
+    }
+
+    @Test
+    void workResetsAndSpinningPrecedesParking()
+    {
+        final EventIdleStrategy idle = new EventIdleStrategy(TimeUnit.SECONDS.toNanos(60));
+        for (int i = 0; i < 1000; i++)
+        {
+            idle.idle(0); // within the spin window: returns at once
+        }
+        idle.idle(1);
+        assertEquals(0, idle.parks());
+    }
+
+    @Test
+    void anIdlerParksUntilSignalled() throws Exception
+    {
+        final EventIdleStrategy idle = new EventIdleStrategy(0);
+        final Thread idler = new Thread(() -> idle.idle(0));
+        idler.start();
+        await().atMost(WAIT).until(() -> idler.getState() == Thread.State.WAITING && idle.parks() > 0);
+        idle.signal();
+        idler.join(WAIT.toMillis());
+        assertTrue(!idler.isAlive(), "the signal woke the idler");
+        assertEquals(1, idle.wakeups());
+    }
+
+    @Test
+    void shutdownWakesAndNeverParksAgain() throws Exception
+    {
+        final EventIdleStrategy idle = new EventIdleStrategy(0);
+        final Thread idler = new Thread(() -> idle.idle(0));
+        idler.start();
+        await().atMost(WAIT).until(() -> idler.getState() == Thread.State.WAITING);
+        idle.shutdown();
+        idler.join(WAIT.toMillis());
+        assertTrue(!idler.isAlive());
+        final long parks = idle.parks();
+        for (int i = 0; i < 100; i++)
+        {
+            idle.idle(0);
+        }
+        assertEquals(parks, idle.parks());
+    }
+
+    @Test
+    void wakeWithinBoundsOneParkOnly()
+    {
+        final EventIdleStrategy idle = new EventIdleStrategy(0);
+        idle.wakeWithin(TimeUnit.MILLISECONDS.toNanos(5));
+        assertTimeoutPreemptively(WAIT, () -> idle.idle(0)); // returns with no signal once the limit passes
+        assertTrue(idle.parks() >= 1);
+    }
+
+    /**
+     * Two agents hand a token back and forth, each parking (no spin) between turns: a wake-up lost in the race
+     * between parking and signalling would hang the exchange.
+     */
+    @Test
+    void noWakeupIsLostInAPingPongThatParksEveryTurn()
+    {
+        final int rounds = 20_000;
+        final AtomicLong ping = new AtomicLong();
+        final AtomicLong pong = new AtomicLong();
+        final EventIdleStrategy pingIdle = new EventIdleStrategy(0);
+        final EventIdleStrategy pongIdle = new EventIdleStrategy(0);
+        assertTimeoutPreemptively(WAIT, () ->
+        {
+            final Thread ponger = new Thread(() ->
+            {
+                long seen = 0;
+                while (seen < rounds)
+                {
+                    if (ping.get() > seen)
+                    {
+                        seen = ping.get();
+                        pong.set(seen); // published before the signal
+                        pingIdle.signal();
+                        pongIdle.reset();
+                    }
+                    else
+                    {
+                        pongIdle.idle(0);
+                    }
+                }
+            });
+            ponger.start();
+            for (long round = 1; round <= rounds; round++)
+            {
+                ping.set(round);
+                pongIdle.signal();
+                while (pong.get() < round)
+                {
+                    pingIdle.idle(0);
+                }
+            }
+            ponger.join();
+        });
+        assertTrue(pingIdle.parks() + pongIdle.parks() > 0, "the exchange really parked");
+    }
+}
