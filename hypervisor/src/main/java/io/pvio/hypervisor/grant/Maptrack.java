@@ -31,6 +31,8 @@ public final class Maptrack
     private final UnsafeBuffer[] views;
     private final UnsafeBuffer[] readOnlyBuffers;
     private final ReadOnlyFrame[] readOnlyViews;
+    /** For each handle, the view of a run of mapped frames it is part of ({@link #areaView}), revoked on unmap. */
+    private final UnsafeBuffer[] areaViews;
     private final int[] freeHandles;
     private int freeCount;
 
@@ -50,6 +52,7 @@ public final class Maptrack
         this.views = new UnsafeBuffer[limit];
         this.readOnlyBuffers = new UnsafeBuffer[limit];
         this.readOnlyViews = new ReadOnlyFrame[limit];
+        this.areaViews = new UnsafeBuffer[limit];
         this.freeHandles = new int[limit];
         for (int i = 0; i < limit; i++)
         {
@@ -138,6 +141,12 @@ public final class Maptrack
         granters[handle] = null;
         sink.revoke(views[handle]);
         sink.revoke(readOnlyBuffers[handle]);
+        if (areaViews[handle] != null)
+        {
+            // the whole area goes with any of its mappings; other handles may still name it: revoking is idempotent
+            sink.revokeArea(areaViews[handle]);
+            areaViews[handle] = null;
+        }
         freeHandles[freeCount++] = handle;
     }
 
@@ -149,6 +158,37 @@ public final class Maptrack
     public synchronized AtomicBuffer writableView(final int handle)
     {
         return isLive(handle) && !readOnly[handle] ? views[handle] : null;
+    }
+
+    /**
+     * One writable view over the frames of {@code handles[0 .. count)}, in that order, as a back end maps a multi-page
+     * ring into one virtual range: each must be a live writable mapping of this domain, and their frames must be
+     * consecutive (pvio has no page tables to join scattered frames). Revoked when any of the handles is unmapped.
+     * A new view per call: control path.
+     *
+     * @return the view, or {@code null} if a handle is not a live writable mapping or the frames are not consecutive
+     * (or more than {@link SinkFrame#MAX_AREA_PAGES}).
+     */
+    public synchronized AtomicBuffer areaView(final int[] handles, final int count)
+    {
+        if (count < 1 || count > SinkFrame.MAX_AREA_PAGES || count > handles.length)
+        {
+            return null;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final int handle = handles[i];
+            if (!isLive(handle) || readOnly[handle] || mfns[handle] != mfns[handles[0]] + i)
+            {
+                return null;
+            }
+        }
+        final UnsafeBuffer view = memory.newAreaView(mfns[handles[0]], count);
+        for (int i = 0; i < count; i++)
+        {
+            areaViews[handles[i]] = view;
+        }
+        return view;
     }
 
     /**

@@ -81,6 +81,25 @@ public final class GrantTableOp
     }
 
     /**
+     * One writable view over the frames of several live writable mappings, in order: how a back end sees a
+     * multi-page ring (Linux's {@code xenbus_map_ring_valloc}). The frames must be machine-contiguous, as a front end
+     * gets by allocating the ring as one extent. Revoked when any of the mappings is unmapped.
+     *
+     * @throws IllegalArgumentException if a handle is not a live writable mapping of this domain or the frames are
+     * not consecutive.
+     */
+    public AtomicBuffer writableAreaView(final int[] handles, final int count)
+    {
+        final AtomicBuffer view = self.maptrack().areaView(handles, count);
+        if (view == null)
+        {
+            throw new IllegalArgumentException(count + " mappings of d" + self.domid() +
+                " are not live, writable and machine-contiguous");
+        }
+        return view;
+    }
+
+    /**
      * The frame of any live mapping, read-only.
      *
      * @throws IllegalArgumentException if {@code handle} is not a live mapping of this domain.

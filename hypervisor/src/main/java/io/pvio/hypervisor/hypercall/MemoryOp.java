@@ -51,6 +51,38 @@ public final class MemoryOp
     }
 
     /**
+     * {@code XENMEM_increase_reservation} with {@code extent_order}: adds {@code count} extents of {@code 2^order}
+     * machine-contiguous fresh zeroed frames, each at the lowest run of empty gfns aligned to its size (order 0 is
+     * {@link #increaseReservation(int, int, long[])}). For multi-page rings, which a back end must be able to see as
+     * one run of frames.
+     *
+     * @param gfnsOut receives the first gfn of each extent.
+     * @return extents added (&lt; count if memory ran out part way).
+     * @throws HypercallException EPERM, ESRCH, EINVAL (bad count or order), ENOMEM (not even one extent added).
+     */
+    public int increaseReservation(final int dom, final int count, final int extentOrder, final long[] gfnsOut)
+    {
+        if (extentOrder == 0)
+        {
+            return increaseReservation(dom, count, gfnsOut);
+        }
+        final HypercallOp op = HypercallOp.MEMORY_INCREASE_RESERVATION;
+        self.counters().increment(op);
+        final Physmap physmap = target(dom, op).physmap();
+        checkCount(count, gfnsOut.length, op);
+        for (int i = 0; i < count; i++)
+        {
+            final long gfnOrErrno = physmap.populateContiguousLowestEmpty(extentOrder);
+            if (gfnOrErrno < 0)
+            {
+                return partial(i, (int)gfnOrErrno, op, "increase reservation of order " + extentOrder);
+            }
+            gfnsOut[i] = gfnOrErrno;
+        }
+        return count;
+    }
+
+    /**
      * {@code XENMEM_populate_physmap}: backs each of {@code gfns[0 .. count)} with a fresh zeroed frame.
      *
      * @return gfns populated.

@@ -27,6 +27,15 @@ public final class GuestMemory
         return physmap.guestView(gfn);
     }
 
+    /**
+     * One view over {@code count} consecutive gfns backed by one machine-contiguous extent (e.g. a multi-page ring
+     * allocated with an extent order); revoked when any of them is released. Control path.
+     */
+    public AtomicBuffer area(final long gfn, final int count)
+    {
+        return physmap.areaView(gfn, count);
+    }
+
     public boolean isPopulated(final long gfn)
     {
         return physmap.isPopulated(gfn);

@@ -140,6 +140,62 @@ public final class MachineMemory implements AutoCloseable
     }
 
     /**
+     * Takes {@code count} consecutive zeroed frames from the free pool, each with reference count 1 and owned by
+     * {@code ownerToken} (a machine-contiguous extent, as {@code XENMEM_increase_reservation} with an
+     * {@code extent_order} allocates). Each frame is released on its own with {@link #releaseFrame}. Control path:
+     * a scan of the free pool.
+     *
+     * @return the first frame, or {@link #INVALID_MFN} if no run of {@code count} free frames exists.
+     */
+    public synchronized int claimContiguous(final int ownerToken, final int count)
+    {
+        if (count < 1)
+        {
+            throw new IllegalArgumentException("count must be positive: " + count);
+        }
+        if (closed || freeTop < count)
+        {
+            return INVALID_MFN;
+        }
+        final boolean[] free = new boolean[frameCount];
+        for (int i = 0; i < freeTop; i++)
+        {
+            free[freeStack[i]] = true;
+        }
+        int first = -1;
+        for (int mfn = 0, run = 0; mfn < frameCount; mfn++)
+        {
+            run = free[mfn] ? run + 1 : 0;
+            if (run == count)
+            {
+                first = mfn - count + 1;
+                break;
+            }
+        }
+        if (first < 0)
+        {
+            return INVALID_MFN;
+        }
+        // drop the run from the free stack, keeping the others in their order
+        int kept = 0;
+        for (int i = 0; i < freeTop; i++)
+        {
+            final int mfn = freeStack[i];
+            if (mfn < first || mfn >= first + count)
+            {
+                freeStack[kept++] = mfn;
+            }
+        }
+        freeTop = kept;
+        for (int mfn = first; mfn < first + count; mfn++)
+        {
+            ownerTokens[mfn] = ownerToken;
+            refCounts.set(mfn, 1);
+        }
+        return first;
+    }
+
+    /**
      * Adds a reference to a frame the caller already holds a reference to (directly, or through the lock that
      * guards the holder, e.g. the owner's {@link Physmap}). Pair with {@link #releaseFrame}.
      *
@@ -216,6 +272,14 @@ public final class MachineMemory implements AutoCloseable
     public UnsafeBuffer newFrameView(final int mfn)
     {
         return new UnsafeBuffer(frameAddress(mfn), PAGE_SIZE_BYTES);
+    }
+
+    /** A new view of the {@code count} consecutive frames from {@code firstMfn}. */
+    public UnsafeBuffer newAreaView(final int firstMfn, final int count)
+    {
+        checkMfn(firstMfn);
+        checkMfn(firstMfn + count - 1);
+        return new UnsafeBuffer(frameAddress(firstMfn), count * PAGE_SIZE_BYTES);
     }
 
     /** Re-points {@code view} at frame {@code mfn}. */

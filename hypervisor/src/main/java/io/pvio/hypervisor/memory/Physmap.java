@@ -23,6 +23,8 @@ public final class Physmap
     private final int ownerToken;
     private final int[] mfns;
     private final UnsafeBuffer[] views;
+    /** For each gfn, the view of a run of frames it is part of ({@link #areaView}), revoked when it goes. */
+    private final UnsafeBuffer[] areaViews;
     private final boolean[] pinned;
     private final SinkFrame sink;
     private int maxPages;
@@ -49,6 +51,7 @@ public final class Physmap
         this.mfns = new int[gfnCount];
         Arrays.fill(mfns, MachineMemory.INVALID_MFN);
         this.views = new UnsafeBuffer[gfnCount];
+        this.areaViews = new UnsafeBuffer[gfnCount];
         this.pinned = new boolean[gfnCount];
         this.sink = sink;
         this.maxPages = maxPages;
@@ -142,6 +145,89 @@ public final class Physmap
         }
         final int rc = populate(gfn);
         return rc < 0 ? rc : gfn;
+    }
+
+    /**
+     * Backs the lowest run of {@code 2^order} empty gfns, aligned to {@code 2^order}, with as many machine-contiguous
+     * fresh zeroed frames ({@code XENMEM_increase_reservation} with {@code extent_order}: one extent).
+     *
+     * @return the first gfn of the run, or -EINVAL (order outside 0..{@link SinkFrame#MAX_AREA_PAGES} pages, or after
+     * teardown), -ENOMEM (no such run of gfns, the ceiling would be passed, or no run of free machine frames).
+     */
+    public synchronized long populateContiguousLowestEmpty(final int order)
+    {
+        if (released || order < 0 || (1 << Math.min(order, 30)) > SinkFrame.MAX_AREA_PAGES)
+        {
+            return XenErrno.EINVAL.negated();
+        }
+        final int count = 1 << order;
+        if (populatedPages + count > maxPages)
+        {
+            return XenErrno.ENOMEM.negated();
+        }
+        int first = -1;
+        for (int gfn = 0; gfn + count <= mfns.length && first < 0; gfn += count)
+        {
+            first = gfn;
+            for (int i = gfn; i < gfn + count; i++)
+            {
+                if (mfns[i] != MachineMemory.INVALID_MFN)
+                {
+                    first = -1;
+                    break;
+                }
+            }
+        }
+        if (first < 0)
+        {
+            return XenErrno.ENOMEM.negated();
+        }
+        final int firstMfn = memory.claimContiguous(ownerToken, count);
+        if (firstMfn == MachineMemory.INVALID_MFN)
+        {
+            return XenErrno.ENOMEM.negated();
+        }
+        for (int i = 0; i < count; i++)
+        {
+            mfns[first + i] = firstMfn + i;
+            populatedPages++;
+            if (views[first + i] != null)
+            {
+                memory.wrapFrameView(views[first + i], firstMfn + i);
+            }
+        }
+        return first;
+    }
+
+    /**
+     * The guest's own view of {@code count} consecutive gfns whose frames are machine-contiguous (as an extent
+     * populated by {@link #populateContiguousLowestEmpty} is): one buffer over them all, revoked (re-pointed at the
+     * sink) as soon as any of them leaves the domain. A new view per call: control path.
+     *
+     * @throws MemoryFaultException EINVAL if out of range or longer than {@link SinkFrame#MAX_AREA_PAGES}, EFAULT if
+     * a gfn is empty or the frames are not consecutive.
+     */
+    public synchronized UnsafeBuffer areaView(final long gfn, final int count)
+    {
+        if (count < 1 || count > SinkFrame.MAX_AREA_PAGES || !inRange(gfn) || !inRange(gfn + count - 1))
+        {
+            throw new MemoryFaultException(XenErrno.EINVAL, gfn, count + " pages from here is not a valid area");
+        }
+        final int first = (int)gfn;
+        final int firstMfn = mfns[first];
+        for (int i = 0; i < count; i++)
+        {
+            if (mfns[first + i] == MachineMemory.INVALID_MFN || mfns[first + i] != firstMfn + i)
+            {
+                throw new MemoryFaultException(XenErrno.EFAULT, gfn + i, "not populated by one contiguous extent");
+            }
+        }
+        final UnsafeBuffer view = memory.newAreaView(firstMfn, count);
+        for (int i = 0; i < count; i++)
+        {
+            areaViews[first + i] = view;
+        }
+        return view;
     }
 
     /** The lowest empty gfn, or -1 if every gfn is populated. */
@@ -274,6 +360,12 @@ public final class Physmap
         if (views[index] != null)
         {
             sink.revoke(views[index]);
+        }
+        if (areaViews[index] != null)
+        {
+            // the whole area goes with any of its frames; other gfns may still name it: revoking again is harmless
+            sink.revokeArea(areaViews[index]);
+            areaViews[index] = null;
         }
         memory.releaseFrame(mfn);
     }

@@ -6,7 +6,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.nio.ByteBuffer;
 
 /**
- * A private off-heap page where a domain's revoked views point: when a frame leaves a domain (ballooned out,
+ * A private off-heap page (and room behind it for a view of a run of frames) where a domain's revoked views point: when a frame leaves a domain (ballooned out,
  * unmapped, or the domain dies), every view the domain was given of it is re-pointed here, so a stale view reads
  * and writes this domain's own scratch page, never a frame that may since belong to someone else.
  * <p>
@@ -16,14 +16,28 @@ import java.nio.ByteBuffer;
  */
 public final class SinkFrame
 {
+    /** The longest run of frames one view may span ({@link #revokeArea}): a 16-page ring (XENBUS_MAX_RING_GRANTS). */
+    public static final int MAX_AREA_PAGES = 16;
+
     private final ByteBuffer page = BufferUtil.allocateDirectAligned(
-        MachineMemory.PAGE_SIZE_BYTES, MachineMemory.PAGE_SIZE_BYTES);
+        MAX_AREA_PAGES * MachineMemory.PAGE_SIZE_BYTES, MachineMemory.PAGE_SIZE_BYTES);
     private final long address = new UnsafeBuffer(page).addressOffset();
 
     /** Re-points {@code view} at this page. */
     public void revoke(final UnsafeBuffer view)
     {
         view.wrap(address, MachineMemory.PAGE_SIZE_BYTES);
+    }
+
+    /** Re-points a view of a run of frames (at most {@link #MAX_AREA_PAGES}) at this scratch area, same length. */
+    public void revokeArea(final UnsafeBuffer view)
+    {
+        final int lengthBytes = view.capacity();
+        if (lengthBytes > MAX_AREA_PAGES * MachineMemory.PAGE_SIZE_BYTES)
+        {
+            throw new IllegalArgumentException("a view of " + lengthBytes + " bytes is longer than any area");
+        }
+        view.wrap(address, lengthBytes);
     }
 
     /** Whether {@code view} points at this page (it was revoked). */

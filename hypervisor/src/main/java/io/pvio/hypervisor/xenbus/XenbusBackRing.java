@@ -14,6 +14,7 @@ public final class XenbusBackRing
     private final Hypercalls hypercalls;
     private final int[] handles;
     private final AtomicBuffer[] pages;
+    private AtomicBuffer ring;
     private int localPort = -1;
 
     private XenbusBackRing(final Hypercalls hypercalls, final int pageCount)
@@ -64,6 +65,23 @@ public final class XenbusBackRing
                 ring.handles[i] = handle;
                 ring.pages[i] = hypercalls.grantTable().writableView(handle);
             }
+            if (refs.length == 1)
+            {
+                ring.ring = ring.pages[0];
+            }
+            else
+            {
+                try
+                {
+                    // xenbus_map_ring_valloc: the pages as one range; pvio can join only machine-contiguous frames
+                    ring.ring = hypercalls.grantTable().writableAreaView(ring.handles, refs.length);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new XenbusProtocolException("the " + refs.length + " ring pages of d" + frontendDomid +
+                        " are not machine-contiguous (allocate the ring as one extent)");
+                }
+            }
             ring.localPort = hypercalls.eventChannel().bindInterdomain(frontendDomid, remotePort);
             return ring;
         }
@@ -81,6 +99,12 @@ public final class XenbusBackRing
     public int pageCount()
     {
         return pages.length;
+    }
+
+    /** The whole mapped ring, {@code 2^order} pages as one buffer; revoked (re-pointed) by {@link #release}. */
+    public AtomicBuffer ring()
+    {
+        return ring;
     }
 
     /** Mapped page {@code index}; its buffer is revoked (re-pointed) by {@link #release}. */
@@ -112,5 +136,6 @@ public final class XenbusBackRing
                 pages[i] = null;
             }
         }
+        ring = null;
     }
 }

@@ -7,7 +7,7 @@ import io.pvio.hypervisor.memory.GuestMemory;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * A front end's shared ring resources: {@code 2^order} fresh pages granted to the back end and an unbound event
+ * A front end's shared ring resources: {@code 2^order} fresh machine-contiguous pages (one extent) granted to the back end and an unbound event
  * channel for it, published as {@code ring-ref} (order 0) or {@code ring-page-order} + {@code ring-refN}, and
  * {@code event-channel}. Claimed by {@link #claim}, given back by {@link #release}:
  * <pre>{@code
@@ -29,6 +29,7 @@ public final class XenbusFrontRing
     private final long[] gfns;
     private final int[] refs;
     private final AtomicBuffer[] pages;
+    private AtomicBuffer ring;
     private int port = -1;
     private int pendingRefs;
 
@@ -62,13 +63,14 @@ public final class XenbusFrontRing
         final XenbusFrontRing ring = new XenbusFrontRing(hypercalls, grants, order);
         try
         {
-            final long[] fresh = new long[ring.gfns.length];
-            final int added = hypercalls.memory().increaseReservation(DomainId.SELF, fresh.length, fresh);
-            System.arraycopy(fresh, 0, ring.gfns, 0, added);
-            if (added != fresh.length)
+            // one extent of 2^order machine-contiguous frames: the back end can then map the ring as one run
+            final long[] first = new long[1];
+            hypercalls.memory().increaseReservation(DomainId.SELF, 1, order, first);
+            for (int i = 0; i < ring.gfns.length; i++)
             {
-                throw new IllegalStateException("only " + added + " of " + fresh.length + " ring pages");
+                ring.gfns[i] = first[0] + i;
             }
+            ring.ring = order == 0 ? memory.frame(first[0]) : memory.area(first[0], ring.gfns.length);
             for (int i = 0; i < ring.gfns.length; i++)
             {
                 ring.pages[i] = memory.frame(ring.gfns[i]);
@@ -92,6 +94,12 @@ public final class XenbusFrontRing
     public int pageCount()
     {
         return pages.length;
+    }
+
+    /** The whole ring, {@code 2^order} pages as one buffer (revoked when the pages are released). */
+    public AtomicBuffer ring()
+    {
+        return ring;
     }
 
     /** Page {@code index} of the ring, in the order the back end maps them. */

@@ -234,6 +234,35 @@ class XenbusHandshakeTest
     }
 
     @Test
+    void aMultiPageRingOfScatteredFramesIsRefusedAndNothingStaysMapped()
+    {
+        final XenbusDevice device = device("scattered");
+        final XenStoreClient guestXs = new XenStoreClient(store, guest.domid(), false);
+        frontRunner.close();
+        toolstack.attach(device);
+        await().atMost(WAIT).until(() -> observer.readState(device.backendPath()) == XenbusState.INIT_WAIT);
+        // two pages granted one at a time: not one extent, so their frames are not consecutive
+        final long[] gfns = new long[2];
+        guest.hypercalls().memory().populatePhysmap(io.pvio.hypervisor.domain.DomainId.SELF, new long[] {50}, 1);
+        guest.hypercalls().memory().populatePhysmap(io.pvio.hypervisor.domain.DomainId.SELF, new long[] {30}, 1);
+        guest.hypercalls().memory().populatePhysmap(io.pvio.hypervisor.domain.DomainId.SELF, new long[] {51}, 1);
+        gfns[0] = 50;
+        gfns[1] = 51;
+        final int port = guest.hypercalls().eventChannel().allocUnbound(0);
+        guestXs.write(device.frontendPath() + "/ring-page-order", "1");
+        guestXs.write(device.frontendPath() + "/ring-ref0", Integer.toString(grants.grantAccess(0, gfns[0], false)));
+        guestXs.write(device.frontendPath() + "/ring-ref1", Integer.toString(grants.grantAccess(0, gfns[1], false)));
+        guestXs.write(device.frontendPath() + "/event-channel", Integer.toString(port));
+        guestXs.write(device.frontendPath() + "/state", XenbusState.INITIALISED.text());
+        await().atMost(WAIT).until(() -> observer.readState(device.backendPath()) == XenbusState.CLOSING);
+        assertTrue(observer.xs().read(0, device.backendPath() + "/error").contains("not machine-contiguous"),
+            () -> observer.xs().read(0, device.backendPath() + "/error"));
+        assertEquals(0, t.dom0Hypercalls().grantTable().mappingsHeld(), "both pages unmapped again");
+        assertTrue(back.rings.isEmpty());
+        frontRunner = start(new XenbusFrontendBus(guestXs, e -> { }));
+    }
+
+    @Test
     void frontEndThatLiedAndThenClosedMayConnectAgain()
     {
         final XenbusDevice device = device("lied");
