@@ -13,6 +13,9 @@ public final class BlkbackCounters
     private final AtomicLong notifications = new AtomicLong();
     private final AtomicLong errorResponses = new AtomicLong();
     private final AtomicLong unsupportedResponses = new AtomicLong();
+    private final AtomicLong persistentSegments = new AtomicLong();
+    private final AtomicLong copiedSegments = new AtomicLong();
+    private final AtomicLong persistentIndirectRequests = new AtomicLong();
 
     /** Requests answered. */
     public long requests()
@@ -44,6 +47,24 @@ public final class BlkbackCounters
         return unsupportedResponses.get();
     }
 
+    /** Data segments moved by plain copies through a mapping kept with {@code feature-persistent}. */
+    public long persistentSegments()
+    {
+        return persistentSegments.get();
+    }
+
+    /** Data segments moved by grant copy (no persistent grants, or not kept: beyond the bound, or unmappable). */
+    public long copiedSegments()
+    {
+        return copiedSegments.get();
+    }
+
+    /** Indirect requests whose indirect pages and data segments all went through kept mappings. */
+    public long persistentIndirectRequests()
+    {
+        return persistentIndirectRequests.get();
+    }
+
     void addRequest()
     {
         increment(requests);
@@ -69,16 +90,37 @@ public final class BlkbackCounters
         increment(unsupportedResponses);
     }
 
+    void addSegments(final int persistent, final int copied)
+    {
+        add(persistentSegments, persistent);
+        add(copiedSegments, copied);
+    }
+
+    void addPersistentIndirectRequest()
+    {
+        increment(persistentIndirectRequests);
+    }
+
     private static void increment(final AtomicLong counter)
     {
-        // single writer: readers see whole values, in order
-        counter.setRelease(counter.getPlain() + 1);
+        add(counter, 1);
+    }
+
+    private static void add(final AtomicLong counter, final long delta)
+    {
+        if (delta != 0)
+        {
+            // single writer: readers see whole values, in order
+            counter.setRelease(counter.getPlain() + delta);
+        }
     }
 
     @Override
     public String toString()
     {
         return "BlkbackCounters{requests=" + requests() + ", batches=" + batches() + ", notifications=" +
-            notifications() + ", errors=" + errorResponses() + ", unsupported=" + unsupportedResponses() + "}";
+            notifications() + ", errors=" + errorResponses() + ", unsupported=" + unsupportedResponses() +
+            ", persistentSegments=" + persistentSegments() + ", copiedSegments=" + copiedSegments() +
+            ", persistentIndirectRequests=" + persistentIndirectRequests() + "}";
     }
 }

@@ -1,5 +1,6 @@
 package io.pvio.backend.block;
 
+import io.pvio.hypervisor.xenbus.XenbusFrontRing;
 import io.pvio.hypervisor.xenbus.XenbusTransaction;
 import io.pvio.ring.blkif.BlkifConstants;
 
@@ -17,7 +18,9 @@ import io.pvio.ring.blkif.BlkifConstants;
  *                            is not written) or 12..4096; each ring then holds that many bounce frames.
  * @param maxQueues           {@code multi-queue-max-queues}: 1..{@link #MAX_QUEUES} rings (each with its own event
  *                            channel and agent thread) per device.
- * @param maxRingPageOrder    {@code max-ring-page-order}: 0 (one-page rings) in this version.
+ * @param maxRingPageOrder    {@code max-ring-page-order}: rings of up to {@code 2^order} pages, 0..{@link
+ *                            XenbusFrontRing#MAX_PAGE_ORDER} (the front end allocates them as one machine-contiguous
+ *                            extent; see {@link io.pvio.hypervisor.xenbus.XenbusBackRing}).
  */
 public record BlkbackFeatures(
     boolean flushCache,
@@ -55,9 +58,10 @@ public record BlkbackFeatures(
         {
             throw new IllegalArgumentException("queues must be in 1.." + MAX_QUEUES + ": " + maxQueues);
         }
-        if (maxRingPageOrder != 0)
+        if (maxRingPageOrder < 0 || maxRingPageOrder > XenbusFrontRing.MAX_PAGE_ORDER)
         {
-            throw new IllegalArgumentException("one-page rings in this version: " + maxRingPageOrder);
+            throw new IllegalArgumentException("max ring page order must be in 0.." + XenbusFrontRing.MAX_PAGE_ORDER +
+                ": " + maxRingPageOrder);
         }
     }
 
@@ -69,13 +73,17 @@ public record BlkbackFeatures(
     /** Indirect requests of up to 64 segments (256 KiB) by default. */
     public static final int DEFAULT_MAX_INDIRECT_SEGMENTS = 64;
 
+    /** Rings of up to 16 pages (512 requests) by default, as Linux's blkback offers. */
+    public static final int DEFAULT_MAX_RING_PAGE_ORDER = XenbusFrontRing.MAX_PAGE_ORDER;
+
     /**
-     * Everything this version serves: flush, barrier, discard, persistent grants, indirect segments, two queues of
-     * one-page rings.
+     * Everything this version serves: flush, barrier, discard, persistent grants, indirect segments, two queues,
+     * rings of up to 16 pages.
      */
     public static BlkbackFeatures defaults()
     {
-        return new BlkbackFeatures(true, true, true, true, DEFAULT_MAX_INDIRECT_SEGMENTS, DEFAULT_MAX_QUEUES, 0);
+        return new BlkbackFeatures(true, true, true, true, DEFAULT_MAX_INDIRECT_SEGMENTS, DEFAULT_MAX_QUEUES,
+            DEFAULT_MAX_RING_PAGE_ORDER);
     }
 
     /** The most data segments one request can carry: inline, or indirect if offered. */

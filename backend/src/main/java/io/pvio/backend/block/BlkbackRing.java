@@ -37,12 +37,14 @@ import static io.pvio.ring.blkif.BlkifConstants.SECTOR_SIZE_BYTES;
  *       BackRing#pushResponsesAndCheckNotify()}).</li>
  * </ol>
  * Indirect requests (when {@link BlkbackFeatures#maxIndirectSegments()} is offered) first have their indirect pages
- * grant-copied into bounce frames in one batch; the segments are then copied once out of those private frames
+ * copied into bounce frames (grant-copied in one batch, or with {@code feature-persistent} copied from kept read-only
+ * mappings); the segments are then copied once out of those private frames
  * ({@link BlkifRequest#copyIndirectSegmentsFrom}) and validated like inline ones.
  * <p>
  * Data moves through {@link BlkbackSegmentMover}: by one {@code GNTTABOP_copy} per request between the front end's
  * granted pages and this ring's own bounce frames, then to or from a private staging buffer for the storage call;
- * or, with {@code feature-persistent} negotiated, through mappings kept from one request to the next (bounded). A
+ * or, with {@code feature-persistent} negotiated, through mappings kept from one request to the next, for inline and
+ * indirect requests alike (at most {@link BlkbackPersistentGrants#MAX_PER_RING}; beyond that, grant copy). A
  * hostile front end can neither make us write to a page it did not grant writable nor make us hold more than a
  * bounded number of mappings. A write that fails any check touches no storage; a read that fails a grant copy may
  * have filled the front end's other, valid segments (its own pages) and is answered ERROR.
@@ -118,7 +120,7 @@ public final class BlkbackRing implements Agent
         this.localPort = localPort;
         this.errorHandler = errorHandler;
         this.copy = new BlkifRequest(features.maxIndirectSegments());
-        this.mover = new BlkbackSegmentMover(hypercalls, frontendDomid, bounce, features, persistent);
+        this.mover = new BlkbackSegmentMover(hypercalls, frontendDomid, bounce, features, persistent, counters);
     }
 
     /** Bounce frames a ring needs: one per data segment, plus one per indirect page if indirect is offered. */
@@ -147,6 +149,12 @@ public final class BlkbackRing implements Agent
     public BlkbackCounters counters()
     {
         return counters;
+    }
+
+    /** Requests the shared ring holds ({@code __RING_SIZE}: 32 per page for blkif). */
+    public int ringSize()
+    {
+        return back.size();
     }
 
     /** Grants kept mapped for the front end now (0 without {@code feature-persistent}). */

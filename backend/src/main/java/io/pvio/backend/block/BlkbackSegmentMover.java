@@ -3,6 +3,7 @@ package io.pvio.backend.block;
 import io.pvio.hypervisor.grant.GrantCopyBatch;
 import io.pvio.hypervisor.grant.GrantStatus;
 import io.pvio.hypervisor.hypercall.Hypercalls;
+import io.pvio.hypervisor.memory.ReadOnlyFrame;
 import io.pvio.ring.blkif.BlkifIndirectRequestDescriptor;
 import io.pvio.ring.blkif.BlkifRequest;
 import io.pvio.ring.blkif.BlkifSegmentDescriptor;
@@ -19,11 +20,14 @@ import static io.pvio.ring.blkif.BlkifConstants.SECTOR_SIZE_BYTES;
  * <ul>
  *   <li>by one {@code GNTTABOP_copy} batch per request through this ring's own bounce frames; each element reports
  *       its own status, which is how a bad or foreign grant ref is caught;</li>
- *   <li>or, for inline segments with {@code feature-persistent}, by plain copies through mappings kept from one
- *       request to the next ({@link BlkbackPersistentGrants}).</li>
+ *   <li>or, with {@code feature-persistent}, by plain copies through mappings kept from one request to the next
+ *       ({@link BlkbackPersistentGrants}), for inline and indirect segments alike; a segment whose grant cannot be
+ *       kept (beyond the bound, or not mappable) is grant-copied within the same request.</li>
  * </ul>
- * Also brings indirect pages in (copied into bounce frames, then the segments copied out of those private frames
- * once). Owned by the ring's agent; allocates nothing per request.
+ * Also brings indirect pages in: copied into private bounce frames (by grant copy, or with {@code feature-persistent}
+ * by a plain copy from a kept read-only mapping), then the segments copied out of those private frames once
+ * (XSA-155: the front end can change its page, never what we validate). Owned by the ring's agent; allocates nothing
+ * per request.
  */
 final class BlkbackSegmentMover
 {
@@ -38,13 +42,17 @@ final class BlkbackSegmentMover
     private final BlkbackPersistentGrants persistentGrants;
     /** Per segment of the current request: its kept mapping, or {@code null} to grant-copy through a bounce frame. */
     private final AtomicBuffer[] segmentViews;
+    private final BlkbackCounters counters;
+    /** Whether every indirect page of the current (indirect) request came through a kept mapping. */
+    private boolean indirectPagesKept;
 
     BlkbackSegmentMover(
         final Hypercalls hypercalls,
         final int frontendDomid,
         final BlkbackBouncePages bounce,
         final BlkbackFeatures features,
-        final boolean persistent)
+        final boolean persistent,
+        final BlkbackCounters counters)
     {
         if (bounce.pageCount() < bounceFramesNeeded(features))
         {
@@ -59,6 +67,7 @@ final class BlkbackSegmentMover
         this.staging = ByteBuffer.allocateDirect(features.maxSegmentsPerRequest() * BlkbackBouncePages.PAGE_BYTES);
         this.segmentViews = new AtomicBuffer[features.maxSegmentsPerRequest()];
         this.persistentGrants = persistent ? new BlkbackPersistentGrants(hypercalls, frontendDomid) : null;
+        this.counters = counters;
     }
 
     /** Bounce frames a ring needs: one per data segment, plus one per indirect page if indirect is offered. */
@@ -89,8 +98,8 @@ final class BlkbackSegmentMover
     }
 
     /**
-     * Brings the indirect pages of a validated indirect request into private bounce frames (one grant copy batch),
-     * then copies the segments out of them once.
+     * Brings the indirect pages of a validated indirect request into private bounce frames (plain copies from kept
+     * read-only mappings, one grant copy batch for the rest), then copies the segments out of them once.
      *
      * @return false if a page could not be copied (a bad indirect gref).
      */
@@ -100,17 +109,33 @@ final class BlkbackSegmentMover
         // blkif.h: segments fill the indirect pages in order, 512 to a page; only what nr_segments uses is copied
         final int segments = copy.nrSegments();
         grantCopies.clear();
+        indirectPagesKept = persistentGrants != null;
         for (int page = 0; page < pages; page++)
         {
             final int inPage = Math.min(segments - page * BlkifSegmentDescriptor.SEGMENTS_PER_PAGE,
                 BlkifSegmentDescriptor.SEGMENTS_PER_PAGE);
-            grantCopies.addFromGrant(frontendDomid, copy.indirectGref(page), 0, bounce.gfn(indirectFramesBase + page),
-                0, inPage * BlkifSegmentDescriptor.LENGTH);
+            final int lengthBytes = inPage * BlkifSegmentDescriptor.LENGTH;
+            final ReadOnlyFrame kept = persistentGrants != null ?
+                persistentGrants.readOnlyView(copy.indirectGref(page)) : null;
+            if (kept != null)
+            {
+                // plain loads from the front end's page: it may change it meanwhile, but we parse only our copy
+                kept.getBytes(0, bounce.frame(indirectFramesBase + page), 0, lengthBytes);
+            }
+            else
+            {
+                indirectPagesKept = false;
+                grantCopies.addFromGrant(frontendDomid, copy.indirectGref(page), 0,
+                    bounce.gfn(indirectFramesBase + page), 0, lengthBytes);
+            }
         }
-        hypercalls.grantTable().copy(grantCopies);
-        if (!grantCopies.allOkay())
+        if (grantCopies.size() > 0)
         {
-            return false;
+            hypercalls.grantTable().copy(grantCopies);
+            if (!grantCopies.allOkay())
+            {
+                return false;
+            }
         }
         for (int page = 0; page < pages; page++)
         {
@@ -127,7 +152,7 @@ final class BlkbackSegmentMover
     boolean gatherFromFrontend(final BlkifRequest copy)
     {
         final int segments = copy.segmentCount();
-        resolveSegmentViews(copy);
+        final int kept = resolveSegmentViews(copy);
         grantCopies.clear();
         for (int i = 0; i < segments; i++)
         {
@@ -154,6 +179,7 @@ final class BlkbackSegmentMover
             source.getBytes(copy.segmentFirstSector(i) * SECTOR_SIZE_BYTES, staging, position, length);
             position += length;
         }
+        countMoved(copy, kept);
         return true;
     }
 
@@ -165,7 +191,7 @@ final class BlkbackSegmentMover
     boolean scatterToFrontend(final BlkifRequest copy)
     {
         final int segments = copy.segmentCount();
-        resolveSegmentViews(copy);
+        final int kept = resolveSegmentViews(copy);
         grantCopies.clear();
         int position = 0;
         for (int i = 0; i < segments; i++)
@@ -184,12 +210,26 @@ final class BlkbackSegmentMover
             }
             position += length;
         }
-        if (grantCopies.size() == 0)
+        if (grantCopies.size() > 0)
         {
-            return true;
+            hypercalls.grantTable().copy(grantCopies);
+            if (!grantCopies.allOkay())
+            {
+                return false;
+            }
         }
-        hypercalls.grantTable().copy(grantCopies);
-        return grantCopies.allOkay();
+        countMoved(copy, kept);
+        return true;
+    }
+
+    private void countMoved(final BlkifRequest copy, final int kept)
+    {
+        final int copied = copy.segmentCount() - kept;
+        counters.addSegments(kept, copied);
+        if (copy.operation() == BLKIF_OP_INDIRECT && indirectPagesKept && copied == 0)
+        {
+            counters.addPersistentIndirectRequest();
+        }
     }
 
     /** The first failed element of the last grant copy, for the one log line. */
@@ -212,16 +252,23 @@ final class BlkbackSegmentMover
     }
 
     /**
-     * With persistent grants, each segment's kept mapping (mapped on first use); otherwise all {@code null}. Only
-     * inline segments are kept: a front end's pool of reused pages covers what fits a request slot, and indirect
-     * requests' data is copied.
+     * With persistent grants, each segment's kept writable mapping (mapped on first use, inline or indirect alike:
+     * a front end's persistent pages carry both), or {@code null} where the grant cannot be kept (the bound is
+     * reached, or it is not granted writable to us): that segment is grant-copied. Without, all {@code null}.
+     *
+     * @return segments with a kept mapping.
      */
-    private void resolveSegmentViews(final BlkifRequest copy)
+    private int resolveSegmentViews(final BlkifRequest copy)
     {
-        final boolean keep = persistentGrants != null && copy.operation() != BLKIF_OP_INDIRECT;
+        int kept = 0;
         for (int i = 0; i < copy.segmentCount(); i++)
         {
-            segmentViews[i] = keep ? persistentGrants.view(copy.segmentGref(i)) : null;
+            segmentViews[i] = persistentGrants != null ? persistentGrants.writableView(copy.segmentGref(i)) : null;
+            if (segmentViews[i] != null)
+            {
+                kept++;
+            }
         }
+        return kept;
     }
 }

@@ -175,7 +175,9 @@ public final class BlkbackXenbus implements XenbusBackendDriver
         try
         {
             bounce = BlkbackBouncePages.claim(hypercalls, memory, BlkbackRing.bounceFramesNeeded(features));
-            final SharedRing shared = SharedRing.ofPageOrder(mapped.page(0), 0, details.abi().layout());
+            // the ring's 2^order pages, mapped as one range
+            final int order = Integer.numberOfTrailingZeros(mapped.pageCount());
+            final SharedRing shared = SharedRing.ofPageOrder(mapped.ring(), order, details.abi().layout());
             final BlkbackRing ring = new BlkbackRing(
                 "blkback-d" + device.frontendDomid() + "-" + device.id() + "-q" + q,
                 BackRing.attach(shared), details.abi(), storage, geometry, features, hypercalls,

@@ -322,7 +322,7 @@ class BlkbackBadRequestTest
             {BlkbackFrontendDetails.MULTI_QUEUE_NUM_QUEUES, Integer.toString(BlkbackFeatures.DEFAULT_MAX_QUEUES + 1)},
             {BlkbackFrontendDetails.PROTOCOL, "arm-abi"},
             {BlkbackFrontendDetails.FEATURE_PERSISTENT, "2"},
-            {"ring-page-order", "1"},
+            {"ring-page-order", Integer.toString(BlkbackFeatures.DEFAULT_MAX_RING_PAGE_ORDER + 1)},
         };
         for (int i = 0; i < lies.length; i++)
         {

@@ -27,6 +27,11 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
  * round robin over the rings with room (one push and at most one kick per ring), and retries giving back what the
  * back end still held. Detaching puts every unfinished request back at the head of the queue in submission order;
  * closing fails them.
+ * <p>
+ * The guest's {@link GrantAccess} is shared with the bus thread and other devices, so its monitor is taken on the
+ * control path only: attaching rings (each claims its pages and reserves its own {@code GrantRefPool}), dropping
+ * them, and giving back the grants of dropped rings the back end held on to. Collecting and issuing take no lock: each
+ * ring grants and revokes per-request references from its own pool, or uses its persistent pages.
  */
 final class BlkfrontEngine implements Agent
 {
@@ -54,14 +59,17 @@ final class BlkfrontEngine implements Agent
     private final ManyToOneConcurrentArrayQueue<Object> commands = new ManyToOneConcurrentArrayQueue<>(64);
     private final ArrayDeque<BlkfrontRequest> waiting = new ArrayDeque<>();
     private final List<XenbusFrontRing> releasing = new ArrayList<>();
+    /** Refs of dropped rings (pages, pools) the back end still mapped: ended under the grants monitor, retried. */
     private final IntArrayList refsStillInUse = new IntArrayList();
-    /** Filled by the rings under the grants monitor, completed after it is released (callbacks never hold it). */
+    /** Filled by the rings as they collect, completed once every ring is collected (callbacks run between rings). */
     private final List<BlkfrontRequest> answered = new ArrayList<>();
 
     // agent-owned
     private BlkfrontRing[] rings;
     private XenbusFrontRing[] ringResources;
     private int nextRing;
+    /** The largest request any ring serves; larger ones complete with EOPNOTSUPP. */
+    private int maxSegmentsPerRequest;
     private BlkfrontBackendFeatures features;
     private long nextSequence;
     private boolean closed;
@@ -187,23 +195,24 @@ final class BlkfrontEngine implements Agent
         work += submissions.drainTo(waiting, BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
         if (rings != null)
         {
-            synchronized (grants)
+            // the data path: no lock, each ring grants from its own pool or persistent pages
+            boolean faulted = false;
+            for (final BlkfrontRing ring : rings)
             {
-                boolean faulted = false;
-                for (final BlkfrontRing ring : rings)
-                {
-                    work += ring.collect();
-                    faulted |= ring.isFaulted();
-                }
-                if (faulted)
+                work += ring.collect();
+                faulted |= ring.isFaulted();
+            }
+            if (faulted)
+            {
+                synchronized (grants)
                 {
                     // a hostile back end: what the faulted ring held fails, the rest waits for the next connection
                     dropRings(false);
                 }
-                else
-                {
-                    work += issueWaiting();
-                }
+            }
+            else
+            {
+                work += issueWaiting();
             }
             completeAnswered();
         }
@@ -212,7 +221,7 @@ final class BlkfrontEngine implements Agent
             failAll(waiting);
         }
         work += retryReleases();
-        if (!releasing.isEmpty() || !refsStillInUse.isEmpty())
+        if (!releasing.isEmpty() || !refsStillInUse.isEmpty() || ringsHoldRefsToRevoke())
         {
             // no event says when the back end unmaps a grant: look again within a millisecond
             idle.wakeWithin(RELEASE_RETRY_NS);
@@ -267,15 +276,18 @@ final class BlkfrontEngine implements Agent
                         Math.min(attach.features().maxIndirectSegments(), BlkfrontDevice.MAX_INDIRECT_SEGMENTS);
                     rings = new BlkfrontRing[attach.fronts().length];
                     int depth = 0;
+                    int maxSegments = 0;
                     for (int q = 0; q < rings.length; q++)
                     {
+                        // claims the ring's pages and reserves its grant refs from GrantAccess: monitor held
                         rings[q] = new BlkfrontRing(attach.fronts()[q], attach.resources()[q].port(), handle,
-                            backendDomid, hypercalls, grants, refsStillInUse, answered, errorHandler, memory,
-                            maxIndirect,
+                            backendDomid, hypercalls, grants, answered, errorHandler, memory, maxIndirect,
                             attach.features().persistent());
                         depth += rings[q].capacity();
+                        maxSegments = Math.max(maxSegments, rings[q].maxSegmentsPerRequest());
                     }
                     ringResources = attach.resources();
+                    maxSegmentsPerRequest = maxSegments;
                     queueDepth = depth;
                 }
                 features = attach.features();
@@ -311,8 +323,8 @@ final class BlkfrontEngine implements Agent
     }
 
     /**
-     * Issues waiting requests, round robin over the queues with room; then one push and at most one kick per ring.
-     * Grants monitor held.
+     * Issues waiting requests in order, round robin over the queues with room; then one push and at most one kick per
+     * ring. No lock: the rings grant from their own pools or persistent pages.
      */
     private int issueWaiting()
     {
@@ -321,19 +333,14 @@ final class BlkfrontEngine implements Agent
         while ((request = waiting.peekFirst()) != null)
         {
             // more pages than this connection carries in one request (no indirect segments, or fewer)
-            if (!isOffered(request.operation) || request.segmentCount() > rings[0].maxSegmentsPerRequest())
+            if (!isOffered(request.operation) || request.segmentCount() > maxSegmentsPerRequest)
             {
                 waiting.pollFirst();
                 complete(request, BLKIF_RSP_EOPNOTSUPP, errorHandler);
                 continue;
             }
-            // per-request grants: every segment unless it goes through the ring's persistent pages
-            if ((request.isIndirect() || !rings[0].usesPersistentGrants()) &&
-                grants.freeRefCount() < request.segmentCount())
-            {
-                break; // out of grant references: wait for completions to give some back
-            }
-            final BlkfrontRing ring = nextRingWithRoom();
+            // every ring full, or short of grant refs or persistent pages: completions give them back
+            final BlkfrontRing ring = nextRingFor(request);
             if (ring == null)
             {
                 break;
@@ -362,12 +369,12 @@ final class BlkfrontEngine implements Agent
         return issued;
     }
 
-    private BlkfrontRing nextRingWithRoom()
+    private BlkfrontRing nextRingFor(final BlkfrontRequest request)
     {
         for (int i = 0; i < rings.length; i++)
         {
             final int q = (nextRing + i) % rings.length;
-            if (rings[q].canIssue())
+            if (rings[q].canIssue(request))
             {
                 nextRing = (q + 1) % rings.length;
                 return rings[q];
@@ -388,8 +395,8 @@ final class BlkfrontEngine implements Agent
 
     /**
      * Takes every ring off: requests still in flight go back to the head of the queue in submission order (or fail:
-     * all of them if {@code failAll}, those of a faulted ring always), and the rings' pages and ports are given back
-     * (now, or once the back end unmaps them). Grants monitor held.
+     * all of them if {@code failAll}, those of a faulted ring always), and the rings' pages, grant ref pools and ports
+     * are given back (now, or once the back end unmaps them). Grants monitor held.
      */
     private void dropRings(final boolean failAll)
     {
@@ -397,7 +404,7 @@ final class BlkfrontEngine implements Agent
         for (final BlkfrontRing ring : rings)
         {
             final boolean faulted = ring.isFaulted();
-            final List<BlkfrontRequest> held = ring.detach();
+            final List<BlkfrontRequest> held = ring.detach(refsStillInUse);
             if (failAll || faulted)
             {
                 failAll(held);
@@ -413,6 +420,7 @@ final class BlkfrontEngine implements Agent
             waiting.addFirst(unfinished.get(i));
         }
         rings = null;
+        maxSegmentsPerRequest = 0;
         queueDepth = 0;
         for (final XenbusFrontRing resources : ringResources)
         {
@@ -422,6 +430,22 @@ final class BlkfrontEngine implements Agent
             }
         }
         ringResources = null;
+    }
+
+    /** Whether a ring's pool kept back refs the back end still mapped when their request completed. */
+    private boolean ringsHoldRefsToRevoke()
+    {
+        if (rings != null)
+        {
+            for (final BlkfrontRing ring : rings)
+            {
+                if (ring.refsToRevoke() > 0)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private int retryReleases()

@@ -4,17 +4,22 @@ import io.pvio.hypervisor.domain.DomainId;
 import io.pvio.hypervisor.guest.GrantAccess;
 import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.GuestMemory;
-import io.pvio.ring.blkif.BlkifConstants;
 import io.pvio.ring.blkif.BlkifIndirectRequestDescriptor;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * Pages of one ring granted to the back end for as long as the ring lives, {@link #pagesPerRequest()} for each
- * request id; the front end rewrites an id's pages only while the id is free. Two uses: indirect pages (read-only,
- * enough for {@code maxSegments} segments each) and the pool of persistent grants (writable, one page per inline
- * segment). Claimed with {@link #claim}, given back with {@link #release}. Grants monitor held.
+ * Pages of one ring granted to the back end for as long as the ring lives. Two uses:
+ * <ul>
+ *   <li>indirect pages: read-only, {@link #pagesPerRequest()} for each request id (enough for {@code maxSegments}
+ *       segments); the front end rewrites an id's pages only while the id is free;</li>
+ *   <li>persistent data pages ({@code feature-persistent}): writable, handed out to requests by
+ *       {@link BlkfrontPersistentPages}.</li>
+ * </ul>
+ * Claimed with {@link #claimIndirect} or {@link #claimPersistent} and given back with {@link #release}, on the
+ * control path with the grants monitor held; in between the data path only reads the refs and frames, which never
+ * change.
  */
 final class BlkfrontGrantedPages
 {
@@ -54,17 +59,19 @@ final class BlkfrontGrantedPages
             BlkifIndirectRequestDescriptor.indirectPageCount(maxSegments), true, errorHandler);
     }
 
-    /** Writable pages to be reused for inline segments: {@code feature-persistent}; {@code null} as {@link #claim}. */
+    /**
+     * {@code pageCount} writable pages to be reused for data segments ({@code feature-persistent}), addressed by
+     * {@link #ref(int)} and {@link #frame(int)}; {@code null} as {@link #claim}.
+     */
     static BlkfrontGrantedPages claimPersistent(
         final Hypercalls hypercalls,
         final GuestMemory memory,
         final GrantAccess grants,
         final int backendDomid,
-        final int ids,
+        final int pageCount,
         final ErrorHandler errorHandler)
     {
-        return claim(hypercalls, memory, grants, backendDomid, ids, BlkifConstants.BLKIF_MAX_SEGMENTS_PER_REQUEST,
-            BlkifConstants.BLKIF_MAX_SEGMENTS_PER_REQUEST, false, errorHandler);
+        return claim(hypercalls, memory, grants, backendDomid, pageCount, 1, 1, false, errorHandler);
     }
 
     /**
@@ -120,6 +127,13 @@ final class BlkfrontGrantedPages
         return pagesPerRequest;
     }
 
+    /** Pages held in all. */
+    int pageCount()
+    {
+        return refs.length;
+    }
+
+    /** The ref of page {@code page} of request id {@code id}'s share. */
     int ref(final int id, final int page)
     {
         return refs[id * pagesPerRequest + page];
@@ -130,9 +144,20 @@ final class BlkfrontGrantedPages
         return frames[id * pagesPerRequest + page];
     }
 
+    /** The ref of page {@code index} of all the pages, {@code index < pageCount()}. */
+    int ref(final int index)
+    {
+        return refs[index];
+    }
+
+    AtomicBuffer frame(final int index)
+    {
+        return frames[index];
+    }
+
     /**
      * Ends access to every page and returns the memory; a page the back end still uses is left granted and its ref
-     * handed to {@code refsStillInUse} (its frame stays with the guest).
+     * handed to {@code refsStillInUse} (its frame stays with the guest). Grants monitor held.
      */
     void release(final IntArrayList refsStillInUse)
     {

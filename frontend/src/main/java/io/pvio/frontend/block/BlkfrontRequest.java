@@ -28,7 +28,7 @@ final class BlkfrontRequest
     int grantCount;
     /** The id whose persistent pages carry the data while on a ring, else -1. */
     int persistentId = -1;
-    /** The back end's answer, held between collecting it (grants monitor held) and completing (monitor released). */
+    /** The back end's answer, held between collecting it and completing it (after the ring's cycle). */
     int status;
     /** 1 once the completion ran or is running: it runs exactly once, whoever gets there first. */
     private volatile int completed;

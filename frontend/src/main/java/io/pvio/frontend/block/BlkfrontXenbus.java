@@ -24,11 +24,15 @@ import java.util.function.Supplier;
  * blkfront's control path: the {@code vbd} driver for a {@link io.pvio.hypervisor.xenbus.XenbusFrontendBus}.
  * Each device found becomes a {@link BlkfrontDevice} running on its own agent thread for as long as the device
  * exists. When the back end is in InitWait this reads its features ({@link BlkfrontBackendFeatures}), grants and
- * initialises a fresh one-page ring and an event channel ({@link XenbusFrontRing}) per queue (as many as wanted
+ * initialises a fresh ring of {@code 2^order} pages (as many as wanted and offered) and an event channel ({@link XenbusFrontRing}) per queue (as many as wanted
  * and offered) and publishes them with {@code protocol} and {@code feature-persistent} (and
  * {@code multi-queue-num-queues} with one {@code queue-N} directory per ring when there is more than one); when the
  * back end is Connected it reads the disk's geometry and hands the rings to the device. A back end that closes or
  * restarts detaches the rings; the device re-issues its unfinished requests on the next ones.
+ * <p>
+ * The guest's {@link GrantAccess} is used here only on the control path (granting ring pages and event channel setup
+ * in {@link XenbusFrontRing}, and releasing them), under its monitor; the device's data path grants from references
+ * and pages each ring reserved when it was attached, without that lock.
  * <p>
  * The bus calls every method on its agent thread; {@link #device} and {@link #close} may be called from any.
  */
@@ -76,10 +80,12 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
     private final Map<String, Running> devices = new ConcurrentHashMap<>();
     private final Map<String, PreparedRings> prepared = new ConcurrentHashMap<>();
     private final int wantedQueues;
+    private final int wantedRingPageOrder;
 
     /**
-     * @param grants         the guest's grant table: shared with whatever else the guest grants through it, every
-     *                       use synchronised on it.
+     * @param grants         the guest's grant table: shared with whatever else the guest grants through it; every
+     *                       control-path use is synchronised on it (each ring's data path works on a reserved
+     *                       {@link io.pvio.hypervisor.guest.GrantRefPool}).
      * @param dispatcher     the guest's event upcall: each ring's event channel is bound on it to wake the device's
      *                       agent when the back end answers.
      * @param idleStrategies one per device agent: it parks until a response event or a submission arrives.
@@ -94,12 +100,36 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
         final ErrorHandler errorHandler,
         final int wantedQueues)
     {
+        this(hypercalls, memory, grants, dispatcher, idleStrategies, errorHandler, wantedQueues, 0);
+    }
+
+    /**
+     * @param wantedRingPageOrder rings of {@code 2^order} pages if the back end offers that much
+     *                            ({@code max-ring-page-order}; Linux's blkfront also defaults to 0): each page holds 32
+     *                            more requests in flight (the persistent pages stay capped per ring).
+     */
+    public BlkfrontXenbus(
+        final Hypercalls hypercalls,
+        final GuestMemory memory,
+        final GrantAccess grants,
+        final UpcallDispatcher dispatcher,
+        final Supplier<EventIdleStrategy> idleStrategies,
+        final ErrorHandler errorHandler,
+        final int wantedQueues,
+        final int wantedRingPageOrder)
+    {
         if (wantedQueues < 1 || wantedQueues > BlkfrontBackendFeatures.MAX_QUEUES_READ)
         {
             throw new IllegalArgumentException("queues must be in 1.." + BlkfrontBackendFeatures.MAX_QUEUES_READ +
                 ": " + wantedQueues);
         }
+        if (wantedRingPageOrder < 0 || wantedRingPageOrder > XenbusFrontRing.MAX_PAGE_ORDER)
+        {
+            throw new IllegalArgumentException("ring page order must be in 0.." + XenbusFrontRing.MAX_PAGE_ORDER +
+                ": " + wantedRingPageOrder);
+        }
         this.wantedQueues = wantedQueues;
+        this.wantedRingPageOrder = wantedRingPageOrder;
         this.hypercalls = hypercalls;
         this.memory = memory;
         this.grants = grants;
@@ -144,6 +174,8 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
         releasePrepared(device.id());
         // take min(ours, theirs) queues (blkif.h multi-queue-max-queues)
         final int queues = Math.min(wantedQueues, features.maxQueues());
+        // and min(ours, theirs) ring page order (blkif.h max-ring-page-order / ring-page-order)
+        final int order = Math.min(wantedRingPageOrder, features.maxRingPageOrder());
         final PreparedRings rings = new PreparedRings(new XenbusFrontRing[queues], new FrontRing[queues], features);
         final Running running = devices.get(device.id());
         if (running == null)
@@ -156,7 +188,7 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
             {
                 synchronized (grants)
                 {
-                    rings.resources()[q] = XenbusFrontRing.claim(hypercalls, memory, grants, device.backendDomid(), 0);
+                    rings.resources()[q] = XenbusFrontRing.claim(hypercalls, memory, grants, device.backendDomid(), order);
                 }
                 // the back end's answers arrive as events on this port: each wakes the device's agent (a port
                 // number reused later is bound afresh by whoever allocates it)
@@ -164,7 +196,7 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
                 dispatcher.bind(rings.resources()[q].port(), port -> idle.signal());
                 // ring.h: the front end initialises the shared ring before publishing its reference
                 rings.fronts()[q] = FrontRing.initialise(
-                    SharedRing.ofPageOrder(rings.resources()[q].page(0), 0, BlkifAbi.X86_64.layout()));
+                    SharedRing.ofPageOrder(rings.resources()[q].ring(), order, BlkifAbi.X86_64.layout()));
             }
         }
         catch (final RuntimeException ex)
@@ -176,7 +208,8 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
         return tx ->
         {
             tx.write(PROTOCOL, BlkifAbi.X86_64.protocol());
-            // blkif.h: we reuse a pool of granted pages for inline segments if the back end keeps them mapped
+            // blkif.h: we reuse a pool of granted pages for every data segment, inline and indirect, so the
+            // back end may keep them mapped (BlkfrontPersistentPages)
             tx.writeFlag(BlkfrontBackendFeatures.FEATURE_PERSISTENT, true);
             if (queues == 1)
             {

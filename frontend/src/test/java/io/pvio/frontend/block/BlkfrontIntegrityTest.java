@@ -45,23 +45,76 @@ class BlkfrontIntegrityTest
     enum Configuration
     {
         /** One ring, up to 11 pages per request: inline segments only. */
-        INLINE(new BlkbackFeatures(true, true, true, false, 0, 1, 0), 1, 11),
+        INLINE(new BlkbackFeatures(true, true, true, false, 0, 1, 0), 1, 11, 0),
         /** One ring, requests of up to 64 pages through indirect segments. */
-        INDIRECT(new BlkbackFeatures(true, true, true, false, 64, 1, 0), 1, 64),
+        INDIRECT(new BlkbackFeatures(true, true, true, false, 64, 1, 0), 1, 64, 0),
         /** Four queues (rings, event channels, back-end agents), with indirect segments. */
-        MULTI_QUEUE(new BlkbackFeatures(true, true, true, false, 64, 4, 0), 4, 64),
-        /** Persistent grants for inline requests (indirect ones still copied), two queues. */
-        PERSISTENT(new BlkbackFeatures(true, true, true, true, 64, 2, 0), 2, 64);
+        MULTI_QUEUE(new BlkbackFeatures(true, true, true, false, 64, 4, 0), 4, 64, 0),
+        /** Persistent grants, inline requests only (no indirect segments), two queues. */
+        PERSISTENT(new BlkbackFeatures(true, true, true, true, 0, 2, 0), 2, 11, 0),
+        /**
+         * Persistent grants for inline and indirect requests, two queues: the data of every request and the indirect
+         * pages go through pages both ends keep granted and mapped.
+         */
+        INDIRECT_PERSISTENT(new BlkbackFeatures(true, true, true, true, 64, 2, 0), 2, 64, 0),
+        /**
+         * Multi-page rings: the back end offers 16 pages, the front end takes 4 (128 requests per ring), two queues,
+         * with indirect segments and persistent grants.
+         */
+        MULTI_PAGE(new BlkbackFeatures(true, true, true, true, 64, 2, 4), 2, 64, 2);
 
         final BlkbackFeatures features;
         final int queues;
         final int maxPagesPerRequest;
+        final int ringPageOrder;
 
-        Configuration(final BlkbackFeatures features, final int queues, final int maxPagesPerRequest)
+        Configuration(
+            final BlkbackFeatures features, final int queues, final int maxPagesPerRequest, final int ringPageOrder)
         {
             this.features = features;
             this.queues = queues;
             this.maxPagesPerRequest = maxPagesPerRequest;
+            this.ringPageOrder = ringPageOrder;
+        }
+    }
+
+    /**
+     * With persistent grants the back end moved every data segment, inline and indirect, through mappings it kept of
+     * the front end's persistent pages (and read every indirect page through one), never by grant copy; and it kept
+     * no more than the front end's pages per ring. Without, it kept nothing.
+     */
+    private static void assertPersistentGrantsAsNegotiated(
+        final Configuration configuration, final List<BlkbackRing> queues, final int indirects)
+    {
+        long persistentIndirectRequests = 0;
+        for (final BlkbackRing queue : queues)
+        {
+            final BlkbackCounters counters = queue.counters();
+            persistentIndirectRequests += counters.persistentIndirectRequests();
+            if (!configuration.features.persistent())
+            {
+                assertEquals(0, queue.persistentGrantsMapped());
+                assertEquals(0, counters.persistentSegments(), counters::toString);
+                assertTrue(counters.copiedSegments() > 0, counters::toString);
+                continue;
+            }
+            assertEquals(0, counters.copiedSegments(), "nothing grant-copied: " + counters);
+            assertTrue(counters.persistentSegments() > 0, counters::toString);
+            // the front end's persistent pages on this ring, plus (indirect) one indirect page per id
+            final int ids = 32 << configuration.ringPageOrder;
+            final int pages = BlkfrontPersistentPages.pageCountFor(ids, configuration.maxPagesPerRequest);
+            final int indirectPages = configuration.features.maxIndirectSegments() > 0 ? ids : 0;
+            assertTrue(queue.persistentGrantsMapped() > 11, "kept: " + queue.persistentGrantsMapped());
+            assertTrue(queue.persistentGrantsMapped() <= pages + indirectPages,
+                "kept: " + queue.persistentGrantsMapped() + " of " + pages + " + " + indirectPages);
+        }
+        if (configuration.features.persistent() && configuration.features.maxIndirectSegments() > 0)
+        {
+            assertEquals(indirects, persistentIndirectRequests, "every indirect request through kept mappings");
+        }
+        else
+        {
+            assertEquals(0, persistentIndirectRequests);
         }
     }
 
@@ -74,11 +127,11 @@ class BlkfrontIntegrityTest
     @EnumSource(Configuration.class)
     void randomOperationsManyInFlightMatchTheModel(final Configuration configuration) throws Exception
     {
-        rig = new BlockRig(configuration.features, configuration.queues);
+        rig = new BlockRig(configuration.features, configuration.queues, configuration.ringPageOrder);
         final MemoryStorage disk = new MemoryStorage(DISK_SECTORS);
         final BlkfrontDevice device = rig.attach("51712", disk, null);
         assertEquals(DISK_SECTORS, device.sectorCount());
-        assertEquals(32 * configuration.queues, device.queueDepth());
+        assertEquals((32 << configuration.ringPageOrder) * configuration.queues, device.queueDepth());
         final byte[] model = new byte[(int)DISK_SECTORS * 512];
         final long[] pool = rig.allocateGuestPages(POOL_PAGES);
         final Random random = new Random(20261122);
@@ -196,7 +249,7 @@ class BlkfrontIntegrityTest
         assertArrayEquals(model, disk.snapshot(0, model.length), "the disk holds exactly the model");
         assertTrue(reads > 400 && writes > 400 && discards > 100 && flushes > 50,
             reads + " reads, " + writes + " writes, " + discards + " discards, " + flushes + " flushes");
-        assertEquals(configuration != Configuration.INLINE, indirects > 20, indirects + " indirect requests");
+        assertEquals(configuration.maxPagesPerRequest > 11, indirects > 20, indirects + " indirect requests");
         assertTrue(device.inFlightHighWatermark() > 16, "many in flight: " + device.inFlightHighWatermark());
         assertTrue(device.inFlightHighWatermark() <= device.queueDepth());
         assertTrue(rig.errors.isEmpty(), rig.errors::toString);
@@ -217,23 +270,21 @@ class BlkfrontIntegrityTest
             requests += counters.requests();
         }
         assertEquals(reads + writes + discards + flushes, requests);
-        if (configuration == Configuration.PERSISTENT)
-        {
-            // the back end kept the front end's pool pages mapped: at most 32 ids x 11 pages per queue
-            for (final BlkbackRing queue : queues)
-            {
-                assertTrue(queue.persistentGrantsMapped() > 11, "kept: " + queue.persistentGrantsMapped());
-                assertTrue(queue.persistentGrantsMapped() <= 32 * 11, "kept: " + queue.persistentGrantsMapped());
-            }
-        }
-        else
-        {
-            assertEquals(0, queues.get(0).persistentGrantsMapped());
-        }
+        assertPersistentGrantsAsNegotiated(configuration, queues, indirects);
         if (configuration.queues > 1)
         {
             assertEquals(Integer.toString(configuration.queues), rig.observer.xs().read(0,
                 xenbusDevice.frontendPath() + "/" + BlkfrontXenbus.MULTI_QUEUE_NUM_QUEUES));
+        }
+        if (configuration.ringPageOrder > 0)
+        {
+            // each queue published its 2^order pages, and both ends use rings that size
+            assertEquals(Integer.toString(configuration.ringPageOrder), rig.observer.xs().read(0,
+                xenbusDevice.frontendPath() + "/" + BlkfrontXenbus.QUEUE_DIR_PREFIX + "0/ring-page-order"));
+            for (final BlkbackRing queue : queues)
+            {
+                assertEquals(32 << configuration.ringPageOrder, queue.ringSize());
+            }
         }
     }
 }

@@ -54,13 +54,30 @@ final class BlockRig implements AutoCloseable
 
     BlockRig(final BlkbackFeatures features, final int frontQueues)
     {
-        this(features, frontQueues, null);
+        this(features, frontQueues, 0, null);
     }
 
-    /** @param hostileBackend if not null, dom0 runs this driver for {@code vbd} instead of blkback. */
+    BlockRig(final BlkbackFeatures features, final int frontQueues, final int frontRingPageOrder)
+    {
+        this(features, frontQueues, frontRingPageOrder, null);
+    }
+
     BlockRig(
         final BlkbackFeatures features,
         final int frontQueues,
+        final Function<Hypercalls, XenbusBackendDriver> hostileBackend)
+    {
+        this(features, frontQueues, 0, hostileBackend);
+    }
+
+    /**
+     * @param frontRingPageOrder the ring page order blkfront asks for (it gets at most what blkback offers).
+     * @param hostileBackend     if not null, dom0 runs this driver for {@code vbd} instead of blkback.
+     */
+    BlockRig(
+        final BlkbackFeatures features,
+        final int frontQueues,
+        final int frontRingPageOrder,
         final Function<Hypercalls, XenbusBackendDriver> hostileBackend)
     {
         machine = new BlockTestRig(features, hostileBackend == null ? null :
@@ -72,7 +89,7 @@ final class BlockRig implements AutoCloseable
         grants = machine.grants;
         blkback = machine.blkback;
         blkfront = new BlkfrontXenbus(guest.hypercalls(), guest.guestMemory(), grants,
-            machine.guestHost.dispatcher(), EventIdleStrategy::new, errors::add, frontQueues);
+            machine.guestHost.dispatcher(), EventIdleStrategy::new, errors::add, frontQueues, frontRingPageOrder);
         machine.startFrontend(blkfront);
     }
 

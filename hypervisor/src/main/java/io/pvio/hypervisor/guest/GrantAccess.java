@@ -4,6 +4,7 @@ import io.pvio.hypervisor.domain.StartInfo;
 import io.pvio.hypervisor.memory.GuestMemory;
 import io.pvio.ring.grant.GrantEntryV1Descriptor;
 import io.pvio.ring.grant.GrantEntryV1Flyweight;
+import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
@@ -12,7 +13,13 @@ import org.agrona.concurrent.AtomicBuffer;
  * (domid, frame, barrier, flags), and revokes them only when the hypervisor no longer has them in use.
  * <p>
  * Refs below {@link GrantEntryV1Descriptor#FIRST_UNRESERVED_REF} are reserved for the toolstack; {@link #grantAccess}
- * hands out the others from a free list. Not thread-safe: one vCPU owns it.
+ * hands out the others from a free list. A data path that grants and revokes per request reserves a
+ * {@link GrantRefPool} once ({@link #reservePool}, Linux's {@code gnttab_alloc_grant_references}) and works on its
+ * references without this object; {@link #returnPool} gives them back.
+ * <p>
+ * Not thread-safe: callers serialise on it (the drivers synchronise on this instance). Only the control path uses it
+ * (ring pages, event channel setup, pages granted for a ring's life, pools); a pool's owner writes its reserved
+ * entries without the lock, since no one else touches them until the pool is returned.
  */
 public final class GrantAccess
 {
@@ -21,7 +28,10 @@ public final class GrantAccess
     private final GrantEntryV1Flyweight entry = new GrantEntryV1Flyweight();
     private final int[] freeRefs;
     private final boolean[] granted;
+    /** Refs lent to a {@link GrantRefPool}: neither free nor granted here until the pool is returned. */
+    private final boolean[] pooled;
     private int freeCount;
+    private int pooledCount;
 
     /**
      * @param memory    the domain's memory.
@@ -37,6 +47,7 @@ public final class GrantAccess
         }
         this.entryCount = gfns.length * GrantEntryV1Descriptor.ENTRIES_PER_FRAME;
         this.granted = new boolean[entryCount];
+        this.pooled = new boolean[entryCount];
         this.freeRefs = new int[entryCount];
         for (int ref = entryCount - 1; ref >= GrantEntryV1Descriptor.FIRST_UNRESERVED_REF; ref--)
         {
@@ -50,10 +61,80 @@ public final class GrantAccess
         return entryCount;
     }
 
-    /** Unreserved references not granted now. */
+    /** Unreserved references not granted now (and not lent to a pool). */
     public int freeRefCount()
     {
         return freeCount;
+    }
+
+    /** References lent to pools not yet returned. */
+    public int pooledRefCount()
+    {
+        return pooledCount;
+    }
+
+    /**
+     * Moves {@code count} free references into a new {@link GrantRefPool} for one owner's data path; they stay out
+     * of this free list until {@link #returnPool}.
+     *
+     * @param count 0 .. {@link #freeRefCount()}.
+     * @throws IllegalArgumentException if fewer than {@code count} references are free.
+     */
+    public GrantRefPool reservePool(final int count)
+    {
+        if (count < 0 || count > freeCount)
+        {
+            throw new IllegalArgumentException("cannot reserve " + count + " of " + freeCount + " free grant refs");
+        }
+        final int[] refs = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            final int ref = freeRefs[--freeCount];
+            pooled[ref] = true;
+            refs[i] = ref;
+        }
+        pooledCount += count;
+        return new GrantRefPool(frames, entryCount, refs, count);
+    }
+
+    /**
+     * Takes back every reference of {@code pool}, which may not be used afterwards. A reference whose entry is
+     * invalid, or can be revoked now, is free again at once; one the grantee still has mapped stays granted here and
+     * is appended to {@code stillInUse}: end it with {@link #tryEndAccess} once the grantee lets go.
+     * Call on the pool owner's thread.
+     *
+     * @return references appended to {@code stillInUse}.
+     */
+    public int returnPool(final GrantRefPool pool, final IntArrayList stillInUse)
+    {
+        if (pool.isReturned())
+        {
+            return 0;
+        }
+        int inUse = 0;
+        for (int i = 0; i < pool.refCount(); i++)
+        {
+            final int ref = pool.refAt(i);
+            if (!pooled[ref])
+            {
+                throw new IllegalArgumentException("ref " + ref + " was not lent to a pool");
+            }
+            pooled[ref] = false;
+            if (pool.tryRevokeForReturn(ref))
+            {
+                freeRefs[freeCount++] = ref;
+            }
+            else
+            {
+                // the grantee still maps it: ours again, granted, until tryEndAccess succeeds
+                granted[ref] = true;
+                stillInUse.addInt(ref);
+                inUse++;
+            }
+        }
+        pooledCount -= pool.refCount();
+        pool.markReturned();
+        return inUse;
     }
 
     /**
