@@ -53,10 +53,11 @@ class RingDemoTest
     @Test
     void commandExitsZeroOnSuccessAndTwoOnBadArguments(@TempDir final Path dir)
     {
-        assertEquals(0, PvioCommand.execute("demo", "--requests", "5000", "--narrate", "1"));
-        assertEquals(2, PvioCommand.execute("demo", "--requests", "0"));
-        assertEquals(2, PvioCommand.execute("demo", "--ring-page-order", "5"));
-        assertEquals(0, PvioCommand.execute("demo", "--requests", "100", "--ring-file", dir.resolve("r").toString()));
-        assertEquals(2, PvioCommand.execute("demo", "--requests", "100", "--ring-file", dir.resolve("r").toString()));
+        assertEquals(0, PvioCommand.execute("demo", "ring", "--requests", "5000", "--narrate", "1"));
+        assertEquals(2, PvioCommand.execute("demo", "ring", "--requests", "0"));
+        assertEquals(2, PvioCommand.execute("demo", "ring", "--ring-page-order", "5"));
+        final String ringFile = dir.resolve("r").toString();
+        assertEquals(0, PvioCommand.execute("demo", "ring", "--requests", "100", "--ring-file", ringFile));
+        assertEquals(2, PvioCommand.execute("demo", "ring", "--requests", "100", "--ring-file", ringFile));
     }
 }

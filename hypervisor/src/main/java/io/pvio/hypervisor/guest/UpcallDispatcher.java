@@ -19,6 +19,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Handlers are kept in an array indexed by port and may be bound and unbound from any thread at any time; dispatch
  * allocates nothing. A port with no handler stays pending until one is bound ({@link #bind} then delivers it).
  * Each dispatch makes at most {@link #MAX_PASSES} passes; whatever arrives later raises the next upcall.
+ * <p>
+ * Every event handed to a handler is counted per port ({@link #eventsDelivered(int)}), so tools can say how many
+ * events a driver really received through the pending bitmask (sends to a port that is already pending coalesce
+ * into one).
  */
 public final class UpcallDispatcher
 {
@@ -30,6 +34,7 @@ public final class UpcallDispatcher
     private final AtomicReferenceArray<EventHandler> handlers =
         new AtomicReferenceArray<>(SharedInfoDescriptor.NR_EVENT_CHANNELS);
     private final AtomicLongArray[] boundPorts;
+    private final AtomicLongArray deliveredByPort = new AtomicLongArray(SharedInfoDescriptor.NR_EVENT_CHANNELS);
 
     /**
      * @param sharedInfoFrame the guest's view of its shared_info frame.
@@ -57,6 +62,24 @@ public final class UpcallDispatcher
     public SharedInfoFlyweight sharedInfo()
     {
         return sharedInfo;
+    }
+
+    /** Events handed to {@code port}'s handlers so far, each one a pending bit taken from the bitmask. Any thread. */
+    public long eventsDelivered(final int port)
+    {
+        SharedInfoDescriptor.checkPort(port);
+        return deliveredByPort.get(port);
+    }
+
+    /** Events handed to any handler so far (sums every port: for statistics, not for hot paths). Any thread. */
+    public long eventsDelivered()
+    {
+        long total = 0;
+        for (int port = 0; port < deliveredByPort.length(); port++)
+        {
+            total += deliveredByPort.get(port);
+        }
+        return total;
     }
 
     /** Binds {@code handler} to {@code port}, dispatched on vCPU 0. */
@@ -143,6 +166,8 @@ public final class UpcallDispatcher
             final EventHandler handler = handlers.get(port);
             if (handler != null)
             {
+                // counted before the call: whoever sees what the handler did also sees the count
+                deliveredByPort.getAndIncrement(port);
                 handler.onEvent(port);
                 handled++;
             }

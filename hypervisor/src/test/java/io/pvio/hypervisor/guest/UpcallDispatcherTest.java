@@ -119,4 +119,26 @@ class UpcallDispatcherTest
         assertEquals(UpcallDispatcher.MAX_PASSES, dispatcher.dispatch(0));
         assertTrue(hypervisor.upcallPending(0), "the rest comes with the next upcall");
     }
+
+    @Test
+    void countsEventsDeliveredPerPortButNotCoalescedSendsNorUnhandledPorts()
+    {
+        dispatcher.bind(3, (p) -> calls.add("three"));
+        dispatcher.bind(200, 1, (p) -> calls.add("two hundred"));
+        raise(3, 0);
+        raise(3, 0); // already pending: coalesces into one event
+        raise(200, 1);
+        raise(9, 0); // no handler: stays pending, delivered to nobody
+        dispatcher.dispatch(0);
+        dispatcher.dispatch(1);
+        raise(3, 0);
+        dispatcher.dispatch(0);
+
+        assertEquals(2, dispatcher.eventsDelivered(3));
+        assertEquals(1, dispatcher.eventsDelivered(200));
+        assertEquals(0, dispatcher.eventsDelivered(9));
+        assertEquals(3, dispatcher.eventsDelivered());
+        assertEquals(List.of("three", "two hundred", "three"), calls);
+        assertThrows(IllegalArgumentException.class, () -> dispatcher.eventsDelivered(4096));
+    }
 }
