@@ -33,6 +33,8 @@ public final class Maptrack
     private final ReadOnlyFrame[] readOnlyViews;
     /** For each handle, the view of a run of mapped frames it is part of ({@link #areaView}), revoked on unmap. */
     private final UnsafeBuffer[] areaViews;
+    /** For each handle in an area, every handle of that area (the same array), to forget the area on revocation. */
+    private final int[][] areaHandles;
     private final int[] freeHandles;
     private int freeCount;
 
@@ -53,6 +55,7 @@ public final class Maptrack
         this.readOnlyBuffers = new UnsafeBuffer[limit];
         this.readOnlyViews = new ReadOnlyFrame[limit];
         this.areaViews = new UnsafeBuffer[limit];
+        this.areaHandles = new int[limit][];
         this.freeHandles = new int[limit];
         for (int i = 0; i < limit; i++)
         {
@@ -141,11 +144,19 @@ public final class Maptrack
         granters[handle] = null;
         sink.revoke(views[handle]);
         sink.revoke(readOnlyBuffers[handle]);
-        if (areaViews[handle] != null)
+        final UnsafeBuffer area = areaViews[handle];
+        if (area != null)
         {
-            // the whole area goes with any of its mappings; other handles may still name it: revoking is idempotent
-            sink.revokeArea(areaViews[handle]);
-            areaViews[handle] = null;
+            // the whole area goes with any of its mappings, and every handle of it forgets it
+            sink.revokeArea(area);
+            for (final int member : areaHandles[handle])
+            {
+                if (areaViews[member] == area)
+                {
+                    areaViews[member] = null;
+                    areaHandles[member] = null;
+                }
+            }
         }
         freeHandles[freeCount++] = handle;
     }
@@ -166,8 +177,8 @@ public final class Maptrack
      * consecutive (pvio has no page tables to join scattered frames). Revoked when any of the handles is unmapped.
      * A new view per call: control path.
      *
-     * @return the view, or {@code null} if a handle is not a live writable mapping or the frames are not consecutive
-     * (or more than {@link SinkFrame#MAX_AREA_PAGES}).
+     * @return the view, or {@code null} if a handle is not a live writable mapping, is already part of a live area,
+     * or the frames are not consecutive (or more than {@link SinkFrame#MAX_AREA_PAGES}).
      */
     public synchronized AtomicBuffer areaView(final int[] handles, final int count)
     {
@@ -178,15 +189,19 @@ public final class Maptrack
         for (int i = 0; i < count; i++)
         {
             final int handle = handles[i];
-            if (!isLive(handle) || readOnly[handle] || mfns[handle] != mfns[handles[0]] + i)
+            // one live area per mapping: a second, overlapping one could outlive the frame (only one is revoked)
+            if (!isLive(handle) || readOnly[handle] || mfns[handle] != mfns[handles[0]] + i ||
+                areaViews[handle] != null)
             {
                 return null;
             }
         }
         final UnsafeBuffer view = memory.newAreaView(mfns[handles[0]], count);
+        final int[] members = java.util.Arrays.copyOf(handles, count);
         for (int i = 0; i < count; i++)
         {
             areaViews[handles[i]] = view;
+            areaHandles[handles[i]] = members;
         }
         return view;
     }

@@ -142,7 +142,8 @@ public final class EventIdleStrategy implements IdleStrategy
         // Dekker: parked is published before the signal is taken
         final long limitNs = parkLimitNs;
         final long parkedAtNs = limitNs < 0 ? 0 : System.nanoTime();
-        while (!signalled.getAndSet(false) && !shutdown)
+        // an interrupt (AgentRunner.close without shutdown) ends the park and is left set for the runner to see
+        while (!signalled.getAndSet(false) && !shutdown && !Thread.currentThread().isInterrupted())
         {
             parks.incrementAndGet();
             if (limitNs < 0)

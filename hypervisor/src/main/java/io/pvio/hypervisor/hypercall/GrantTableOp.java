@@ -85,8 +85,8 @@ public final class GrantTableOp
      * multi-page ring (Linux's {@code xenbus_map_ring_valloc}). The frames must be machine-contiguous, as a front end
      * gets by allocating the ring as one extent. Revoked when any of the mappings is unmapped.
      *
-     * @throws IllegalArgumentException if a handle is not a live writable mapping of this domain or the frames are
-     * not consecutive.
+     * @throws IllegalArgumentException if a handle is not a live writable mapping of this domain, is already part of
+     * a live area view, or the frames are not consecutive.
      */
     public AtomicBuffer writableAreaView(final int[] handles, final int count)
     {
@@ -94,7 +94,7 @@ public final class GrantTableOp
         if (view == null)
         {
             throw new IllegalArgumentException(count + " mappings of d" + self.domid() +
-                " are not live, writable and machine-contiguous");
+                " are not live, writable, machine-contiguous and outside any other area");
         }
         return view;
     }

@@ -202,10 +202,11 @@ public final class Physmap
     /**
      * The guest's own view of {@code count} consecutive gfns whose frames are machine-contiguous (as an extent
      * populated by {@link #populateContiguousLowestEmpty} is): one buffer over them all, revoked (re-pointed at the
-     * sink) as soon as any of them leaves the domain. A new view per call: control path.
+     * sink) as soon as any of them leaves the domain. A gfn is part of at most one live area. A new view per call:
+     * control path.
      *
      * @throws MemoryFaultException EINVAL if out of range or longer than {@link SinkFrame#MAX_AREA_PAGES}, EFAULT if
-     * a gfn is empty or the frames are not consecutive.
+     * a gfn is empty or the frames are not consecutive, EBUSY if a gfn is already part of a live area.
      */
     public synchronized UnsafeBuffer areaView(final long gfn, final int count)
     {
@@ -220,6 +221,14 @@ public final class Physmap
             if (mfns[first + i] == MachineMemory.INVALID_MFN || mfns[first + i] != firstMfn + i)
             {
                 throw new MemoryFaultException(XenErrno.EFAULT, gfn + i, "not populated by one contiguous extent");
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (areaViews[first + i] != null)
+            {
+                // one live area per frame: a second, overlapping one could outlive the frame (only one is revoked)
+                throw new MemoryFaultException(XenErrno.EBUSY, gfn + i, "already part of a live area");
             }
         }
         final UnsafeBuffer view = memory.newAreaView(firstMfn, count);
@@ -361,11 +370,21 @@ public final class Physmap
         {
             sink.revoke(views[index]);
         }
-        if (areaViews[index] != null)
+        final UnsafeBuffer area = areaViews[index];
+        if (area != null)
         {
-            // the whole area goes with any of its frames; other gfns may still name it: revoking again is harmless
-            sink.revokeArea(areaViews[index]);
-            areaViews[index] = null;
+            // the whole area goes with any of its frames: revoked, and forgotten by every gfn it spans (they lie
+            // within MAX_AREA_PAGES of this one), so those gfns may be part of a new area later
+            sink.revokeArea(area);
+            final int from = Math.max(0, index - SinkFrame.MAX_AREA_PAGES + 1);
+            final int to = Math.min(areaViews.length, index + SinkFrame.MAX_AREA_PAGES);
+            for (int i = from; i < to; i++)
+            {
+                if (areaViews[i] == area)
+                {
+                    areaViews[i] = null;
+                }
+            }
         }
         memory.releaseFrame(mfn);
     }

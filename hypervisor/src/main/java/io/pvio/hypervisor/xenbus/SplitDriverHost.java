@@ -85,6 +85,13 @@ public final class SplitDriverHost implements AutoCloseable
         }
     }
 
+    /**
+     * dom0's grant mappings: a back end may keep about a thousand per ring (blkback's persistent grants, as Linux's
+     * {@code max_pgrants}), so one guest's devices must not use up what the next guest's rings need (Xen's default
+     * maptrack is larger still).
+     */
+    public static final int DOM0_MAPTRACK_ENTRIES = 65536;
+
     private final Hypervisor hypervisor;
     private final XenStore store = new XenStore(XsQuota.defaults());
     private final XenbusToolstack toolstack;
@@ -111,7 +118,7 @@ public final class SplitDriverHost implements AutoCloseable
             .threadedReaper(false)
             .errorHandler(errors)
             .dom0(new DomainConfig().name("dom0").memoryPages(16).maxPages(dom0MaxPages).maxPorts(256)
-                .maptrackEntries(4096).vcpuScheduling(VcpuScheduling.THREADED)
+                .maptrackEntries(DOM0_MAPTRACK_ENTRIES).vcpuScheduling(VcpuScheduling.THREADED)
                 .image(IdleGuest.image(dom0Upcall::set))));
         dom0Dispatcher = dom0Upcall.get();
         final XenStoreClient dom0Xs = new XenStoreClient(store, 0, true);

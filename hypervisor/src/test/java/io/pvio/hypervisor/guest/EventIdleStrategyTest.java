@@ -68,6 +68,33 @@ class EventIdleStrategyTest
     }
 
     @Test
+    void anAgentRunnerClosedWithoutShutdownStillStops()
+    {
+        final EventIdleStrategy idle = new EventIdleStrategy(0);
+        final org.agrona.concurrent.AgentRunner runner = new org.agrona.concurrent.AgentRunner(idle, e -> { }, null,
+            new org.agrona.concurrent.Agent()
+            {
+                public int doWork()
+                {
+                    return 0;
+                }
+
+                public String roleName()
+                {
+                    return "idler";
+                }
+            });
+        org.agrona.concurrent.AgentRunner.startOnThread(runner);
+        await().atMost(WAIT).until(() -> idle.parks() > 0);
+        // close interrupts the parked thread after its first join times out; the park must end, not spin
+        assertTimeoutPreemptively(WAIT, () ->
+        {
+            runner.close();
+        });
+        assertTrue(runner.isClosed());
+    }
+
+    @Test
     void wakeWithinBoundsOneParkOnly()
     {
         final EventIdleStrategy idle = new EventIdleStrategy(0);

@@ -119,6 +119,38 @@ class ContiguousExtentTest
     }
 
     @Test
+    void aFrameIsInOneLiveAreaAtATimeSoNoAreaOutlivesItsFrames()
+    {
+        final long[] gfns = extent(1);
+        final AtomicBuffer whole = domU.guestMemory().area(gfns[0], 2);
+        // an overlapping second area would be forgotten when the first is revoked: refused
+        assertEquals(XenErrno.EBUSY,
+            assertThrows(MemoryFaultException.class, () -> domU.guestMemory().area(gfns[1], 1)).errno());
+        memory.decreaseReservation(DomainId.SELF, new long[] {gfns[1]}, 1);
+        final int freed = domU.physmap().mfn(gfns[0]) + 1;
+        assertEquals(0, t.hv.memory().refCount(freed), "the frame is back in the free pool");
+        whole.putLong(MachineMemory.PAGE_SIZE_BYTES, -1L);
+        assertEquals(0, t.hv.memory().buffer().getLong(t.hv.memory().frameOffset(freed)), "and out of reach");
+        // the revoked area is forgotten by both gfns: the one left may be part of a new area
+        assertEquals(MachineMemory.PAGE_SIZE_BYTES, domU.guestMemory().area(gfns[0], 1).capacity());
+    }
+
+    @Test
+    void aMappingIsInOneLiveAreaAtATime()
+    {
+        final long[] gfns = extent(1);
+        final int a = dom0Gnttab.mapGrantRef(domU.domid(), grants.grantAccess(DomainId.DOM0, gfns[0], false), false);
+        final int b = dom0Gnttab.mapGrantRef(domU.domid(), grants.grantAccess(DomainId.DOM0, gfns[1], false), false);
+        final AtomicBuffer both = dom0Gnttab.writableAreaView(new int[] {a, b}, 2);
+        assertThrows(IllegalArgumentException.class, () -> dom0Gnttab.writableAreaView(new int[] {b}, 1));
+        dom0Gnttab.unmapGrantRef(b);
+        both.putLong(MachineMemory.PAGE_SIZE_BYTES, -1L);
+        assertEquals(0, domU.guestMemory().frame(gfns[1]).getLong(0), "revoked with its second mapping");
+        assertEquals(MachineMemory.PAGE_SIZE_BYTES, dom0Gnttab.writableAreaView(new int[] {a}, 1).capacity(),
+            "the surviving mapping forgot the dead area");
+    }
+
+    @Test
     void pagesThatAreNotOneExtentHaveNoAreaView()
     {
         memory.populatePhysmap(DomainId.SELF, new long[] {40}, 1);
