@@ -53,7 +53,7 @@ public final class BlockMachine implements AutoCloseable
         host = new SplitDriverHost(MACHINE_FRAMES, 4096, errors);
         try
         {
-            guest = host.createGuest(new DomainConfig().name("guest").memoryPages(16).maxPages(guestPages)
+            guest = host.createGuest(new DomainConfig().name("guest").memoryPages(32).maxPages(guestPages)
                 .grantFrames(16));
             blkback = new BlkbackXenbus(host.hypervisor().dom0Hypercalls(), host.dom0().guestMemory(),
                 host.dom0Dispatcher(), device -> disks.get(device.id()), features, idle, errors);

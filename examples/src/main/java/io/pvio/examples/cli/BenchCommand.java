@@ -1,11 +1,12 @@
 package io.pvio.examples.cli;
 
+import io.pvio.examples.bench.block.BlockBenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code pvio bench}: the benchmark suites, one subcommand each ({@code ring}, {@code hypervisor}). Also runnable on
- * its own: {@code java -cp pvio.jar io.pvio.examples.cli.BenchCommand ring --quick}.
+ * {@code pvio bench}: the benchmark suites, one subcommand each ({@code ring}, {@code hypervisor}, {@code block}).
+ * Also runnable on its own: {@code java -cp pvio.jar io.pvio.examples.cli.BenchCommand ring --quick}.
  */
 @Command(
     name = "bench",
@@ -14,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         BenchRingCommand.class,
         BenchHypervisorCommand.class,
+        BlockBenchCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class BenchCommand implements Runnable

@@ -1,0 +1,166 @@
+package io.pvio.examples.bench.block;
+
+import io.pvio.hypervisor.hypercall.HypercallOp;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Locale;
+
+/**
+ * Renders {@link BlockBenchResults}: the console table, the JSON array ({@code --json}, and {@code results.json}) and
+ * the Markdown report ({@code report.md}).
+ */
+public final class BlockBenchReport
+{
+    public static final String REPORT_FILE = "report.md";
+    public static final String JSON_FILE = "results.json";
+
+    private static final String TABLE_FORMAT = "%-18s %3s %11s %11s %9s %11s %9s %9s %14s%n";
+    private static final String DETAILS_FORMAT = "%-18s %11s %11s %11s %11s %11s %11s%n";
+
+    private final BlockBenchResults results;
+
+    public BlockBenchReport(final BlockBenchResults results)
+    {
+        this.results = results;
+    }
+
+    /** The fixed-width table the command prints. */
+    public String table()
+    {
+        final StringBuilder out = new StringBuilder(2048);
+        out.append(String.format(Locale.ROOT, TABLE_FORMAT, "workload", "qd", "PV IOPS", "native IOPS", "PV MB/s",
+            "native MB/s", "PV/native", "kicks/req", "hypercalls/req"));
+        for (final BlockBenchResult row : results.results())
+        {
+            out.append(String.format(Locale.ROOT, TABLE_FORMAT, row.workload().workloadName(), row.queueDepth(),
+                String.format(Locale.ROOT, "%,.0f", row.pv().iops()),
+                String.format(Locale.ROOT, "%,.0f", row.nativeIo().iops()),
+                String.format(Locale.ROOT, "%,.1f", row.pv().mbps()),
+                String.format(Locale.ROOT, "%,.1f", row.nativeIo().mbps()),
+                String.format(Locale.ROOT, "%.2f", row.ratio()),
+                String.format(Locale.ROOT, "%.2f", row.kicksPerRequest()),
+                String.format(Locale.ROOT, "%.2f", row.hypercallsPerRequest())));
+        }
+        return out.toString();
+    }
+
+    /** Where the PV side's kicks and hypercalls go, per request (fixed width, printed under the table). */
+    public String details()
+    {
+        final StringBuilder out = new StringBuilder(2048);
+        out.append(String.format(Locale.ROOT, DETAILS_FORMAT, "PV, per request", "front kicks", "back kicks",
+            "grant copy", "sched_block", "req/batch", "parks"));
+        for (final BlockBenchResult row : results.results())
+        {
+            out.append(String.format(Locale.ROOT, DETAILS_FORMAT, row.workload().workloadName(),
+                two(row.frontendKicksPerRequest()), two(row.backendKicksPerRequest()),
+                two(row.callsPerRequest(HypercallOp.GNTTAB_COPY)), two(row.callsPerRequest(HypercallOp.SCHED_BLOCK)),
+                String.format(Locale.ROOT, "%.1f", row.requestsPerBatch()), two(row.parksPerRequest())));
+        }
+        return out.toString();
+    }
+
+    /** One JSON object per workload, in run order, with exactly the documented fields (all numbers). */
+    public String json()
+    {
+        final StringBuilder out = new StringBuilder(2048).append("[\n");
+        for (int i = 0; i < results.results().size(); i++)
+        {
+            final BlockBenchResult row = results.results().get(i);
+            out.append(String.format(Locale.ROOT, "  {\"name\": \"%s\", \"queue_depth\": %d, " +
+                    "\"pv_iops\": %.1f, \"native_iops\": %.1f, \"pv_mbps\": %.2f, \"native_mbps\": %.2f, " +
+                    "\"ratio\": %.4f, \"kicks_per_request\": %.4f, \"hypercalls_per_request\": %.4f}",
+                row.workload().workloadName(), row.queueDepth(), row.pv().iops(), row.nativeIo().iops(),
+                row.pv().mbps(), row.nativeIo().mbps(), row.ratio(), row.kicksPerRequest(),
+                row.hypercallsPerRequest()));
+            out.append(i + 1 < results.results().size() ? ",\n" : "\n");
+        }
+        return out.append("]\n").toString();
+    }
+
+    /** The Markdown report: how the run was made, the table, where kicks and hypercalls go, and how to read it. */
+    public String markdown()
+    {
+        final BlockBenchSettings settings = results.settings();
+        final StringBuilder out = new StringBuilder(8 * 1024);
+        out.append("# pvio block benchmark\n\n");
+        out.append(String.format(Locale.ROOT, "Run on %s; %s. Image: %s of %d MiB, pre-filled; %d queue%s " +
+                "(blkback I/O threads) and as many native I/O threads; %.1f s warm-up and %.1f s measured per " +
+                "workload and path; sequential queue depth %d; seed %d; the PV drivers' agents spin %d us " +
+                "before parking.%n%n",
+            LocalDate.now(), results.environment(),
+            results.imageFile() == null ? "a temporary file" : "`" + results.imageFile() + "`",
+            settings.imageBytes() / BlockBenchSettings.MIB, results.queues(), results.queues() == 1 ? "" : "s",
+            settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.sequentialQueueDepth(),
+            settings.seed(), settings.idleSpinNs() / 1000));
+        out.append("| Workload | QD | PV IOPS | native IOPS | PV MB/s | native MB/s | PV/native | kicks/req | " +
+            "hypercalls/req |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for (final BlockBenchResult row : results.results())
+        {
+            out.append(String.format(Locale.ROOT, "| `%s` | %d | %,.0f | %,.0f | %,.1f | %,.1f | %.2f | %.2f | " +
+                    "%.2f |%n", row.workload().workloadName(), row.queueDepth(), row.pv().iops(),
+                row.nativeIo().iops(), row.pv().mbps(), row.nativeIo().mbps(), row.ratio(), row.kicksPerRequest(),
+                row.hypercallsPerRequest()));
+        }
+        out.append("\nGoal: PV/native at least 0.90 at queue depth 32 and for sequential I/O.\n\n");
+        for (final BlockBenchResult row : results.results())
+        {
+            if (row.queueDepth() == 32 || row.workload().isSequential())
+            {
+                out.append(String.format(Locale.ROOT, "- `%s`: %.2f, %s%n", row.workload().workloadName(),
+                    row.ratio(), row.ratio() >= 0.9 ? "met" : "**short**"));
+            }
+        }
+        out.append("\n## Where the PV side's events and hypercalls go (per request, measured window)\n\n");
+        out.append("| Workload | front kicks | back kicks | grant copy | grant map | sched_block | all hypercalls | " +
+            "requests per blkback batch | agent parks |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        for (final BlockBenchResult row : results.results())
+        {
+            out.append(String.format(Locale.ROOT, "| `%s` | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.3f |%n",
+                row.workload().workloadName(), row.frontendKicksPerRequest(), row.backendKicksPerRequest(),
+                row.callsPerRequest(HypercallOp.GNTTAB_COPY), row.callsPerRequest(HypercallOp.GNTTAB_MAP_GRANT_REF),
+                row.callsPerRequest(HypercallOp.SCHED_BLOCK), row.hypercallsPerRequest(), row.requestsPerBatch(),
+                row.parksPerRequest()));
+        }
+        out.append("""
+
+            ## How it is measured
+
+            - **Same run, same file, same JVM.** For each workload the PV path runs, then the native path, on the
+              same image, with the same queue depth, the same offsets (request *i* of a workload goes to the same
+              place on both paths: a 4 KiB-aligned block drawn by SplitMix64 from the seed, or the *i*-th MiB in
+              order, wrapping) and the same warm-up and window. Writes are never flushed, on either path.
+            - **PV:** a guest runs blkfront, dom0 runs blkback over the image (positional `FileChannel` I/O). The
+              benchmark thread issues N requests; each completion callback (on blkfront's agent thread) issues that
+              slot's next request, so N are in flight. blkback runs one I/O thread per ring and performs each ring's
+              requests one after another.
+            - **Native:** N request slots, each with its own direct buffer, in one shared queue; as many I/O threads
+              as blkback has rings each take a slot, do the positional `FileChannel` read or write synchronously,
+              and put the slot back with the next offset. So N requests are in flight, at most T performed at once,
+              as on the PV side.
+            - The page cache holds the whole image for both paths (it was just written, then forced).
+            - **kicks/req**: event-channel sends in both directions (the guest's `EVTCHNOP_send`, i.e. blkfront's
+              kicks, plus dom0's, i.e. blkback's notifications) over the window, divided by the PV requests completed
+              in it. **hypercalls/req**: every hypercall by the guest and dom0 over the window (grant copies and
+              maps, sends, `SCHEDOP_block` of idle vCPUs, ...), divided likewise.
+            - MB/s is 10^6 bytes per second.
+            """);
+        return out.toString();
+    }
+
+    /** Writes {@link #REPORT_FILE} and {@link #JSON_FILE} into {@code directory}; returns the report's path. */
+    public Path writeTo(final Path directory) throws IOException
+    {
+        Files.createDirectories(directory);
+        Files.writeString(directory.resolve(JSON_FILE), json());
+        return Files.writeString(directory.resolve(REPORT_FILE), markdown());
+    }
+
+    private static String two(final double value)
+    {
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+}

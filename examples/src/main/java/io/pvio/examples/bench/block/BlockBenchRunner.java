@@ -1,0 +1,177 @@
+package io.pvio.examples.bench.block;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Runs {@code pvio bench block}: pre-fills the image, boots the PV machine and opens the native path on the same
+ * file, then for each workload runs the PV path and then the native path (same queue depth, same offsets from the
+ * same seed, same warm-up and window), and finally checks data integrity across the paths.
+ */
+public final class BlockBenchRunner
+{
+    /** How long the requests still in flight when a window closes may take to finish. */
+    private static final long STOP_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private final BlockBenchSettings settings;
+    private final PrintWriter progress;
+
+    /** @param progress where to narrate (stderr for the command: stdout carries only the results). */
+    public BlockBenchRunner(final BlockBenchSettings settings, final PrintWriter progress)
+    {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /**
+     * @throws BlockBenchException if any request failed, a driver reported an error or the integrity check found a
+     *                             difference: the figures would not be trustworthy.
+     */
+    public BlockBenchResults run() throws BlockBenchException, IOException, InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        progress.printf(Locale.ROOT, "pvio bench block: %d workloads x 2 paths x (%.1f s warm-up + %.1f s measured), " +
+            "%d queues, %d MiB image; about %.0f s%n", settings.workloads().size(), settings.warmupNs() / 1e9,
+            settings.measureNs() / 1e9, settings.queues(), settings.imageBytes() / BlockBenchSettings.MIB,
+            settings.estimatedSeconds());
+        progress.flush();
+        try (BlockImage image = BlockImage.prepare(settings.imageFile(), settings.overwrite(), settings.imageBytes()))
+        {
+            try (PvBlockPath pv = openPv(image);
+                NativeBlockPath nativeIo = new NativeBlockPath(image.path(), pv.queues()))
+            {
+                final List<BlockBenchResult> results = new ArrayList<>();
+                for (final BlockWorkload workload : settings.workloads())
+                {
+                    results.add(runWorkload(workload, pv, nativeIo));
+                }
+                final List<String> problems = IntegrityCheck.run(pv, nativeIo, settings.imageBytes(),
+                    settings.seed());
+                if (!problems.isEmpty())
+                {
+                    throw new BlockBenchException("data integrity check failed: " + String.join("; ", problems));
+                }
+                checkNoDriverErrors(pv);
+                progress.printf(Locale.ROOT, "integrity check passed; %.0f s in all%n",
+                    (System.nanoTime() - startNs) / 1e9);
+                progress.flush();
+                return new BlockBenchResults(settings, pv.queues(),
+                    image.isTemporary() ? null : image.path().toAbsolutePath().toString(), environment(), results);
+            }
+        }
+    }
+
+    private PvBlockPath openPv(final BlockImage image) throws IOException, InterruptedException, BlockBenchException
+    {
+        try
+        {
+            final PvBlockPath pv = new PvBlockPath(image.path(), settings.queues(),
+                BlockWorkload.RAND_READ_4K_QD32.queueDepth(0), settings.sequentialQueueDepth(),
+                settings.idleSpinNs());
+            if (pv.queues() != settings.queues())
+            {
+                pv.close();
+                throw new BlockBenchException("blkfront connected " + pv.queues() + " rings, not " +
+                    settings.queues());
+            }
+            return pv;
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new BlockBenchException("the PV disk did not connect: " + ex.getMessage(), ex);
+        }
+    }
+
+    private BlockBenchResult runWorkload(final BlockWorkload workload, final PvBlockPath pv,
+        final NativeBlockPath nativeIo) throws BlockBenchException, InterruptedException
+    {
+        final int queueDepth = workload.queueDepth(settings.sequentialQueueDepth());
+        final Window pvWindow = measure("PV", workload, pv.start(workload, queueDepth, offsets(workload)),
+            pv::counters);
+        checkNoDriverErrors(pv);
+        final Window nativeWindow = measure("native", workload,
+            nativeIo.start(workload, queueDepth, offsets(workload)), null);
+        final BlockBenchResult result = new BlockBenchResult(workload, queueDepth, pvWindow.measurement(),
+            nativeWindow.measurement(), pvWindow.counters());
+        progress.printf(Locale.ROOT, "%-18s qd %2d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f, " +
+            "%.2f kicks and %.2f hypercalls per request%n", workload.workloadName(), queueDepth,
+            result.pv().iops(), result.nativeIo().iops(), result.ratio(), result.kicksPerRequest(),
+            result.hypercallsPerRequest());
+        progress.flush();
+        return result;
+    }
+
+    private RequestOffsets offsets(final BlockWorkload workload)
+    {
+        return new RequestOffsets(workload, settings.imageBytes(), settings.seed());
+    }
+
+    /** One path's measured window: what completed in it, and the change in its counters (if it has any). */
+    private record Window(PathMeasurement measurement, PvCounters counters)
+    {
+    }
+
+    /**
+     * Warm-up, then the window: completions (and {@code counters}, unless {@code null}) are read as it opens and as
+     * it closes; then the run stops and its requests in flight finish.
+     */
+    private Window measure(final String path, final BlockWorkload workload, final LoopRun run,
+        final Supplier<PvCounters> counters) throws BlockBenchException, InterruptedException
+    {
+        final long opened;
+        final long closed;
+        final long startCount;
+        final long endCount;
+        final PvCounters atOpen;
+        final PvCounters atClose;
+        try
+        {
+            TimeUnit.NANOSECONDS.sleep(settings.warmupNs());
+            atOpen = counters == null ? null : counters.get();
+            startCount = run.loop().completedCount();
+            opened = System.nanoTime();
+            TimeUnit.NANOSECONDS.sleep(settings.measureNs());
+            endCount = run.loop().completedCount();
+            closed = System.nanoTime();
+            atClose = counters == null ? null : counters.get();
+        }
+        finally
+        {
+            run.stop(STOP_TIMEOUT_NS);
+        }
+        if (run.loop().failure() != null)
+        {
+            throw new BlockBenchException(workload.workloadName() + " (" + path + "): " + run.loop().failure());
+        }
+        if (endCount == startCount)
+        {
+            throw new BlockBenchException(workload.workloadName() + " (" + path + "): no request completed in the " +
+                "measured window; give it more time (--seconds)");
+        }
+        return new Window(new PathMeasurement(endCount - startCount, closed - opened, workload.requestBytes()),
+            atOpen == null ? null : atClose.minus(atOpen));
+    }
+
+    private static void checkNoDriverErrors(final PvBlockPath pv) throws BlockBenchException
+    {
+        if (!pv.errors().isEmpty())
+        {
+            final Throwable first = pv.errors().get(0);
+            throw new BlockBenchException("the PV drivers reported " + pv.errors().size() + " error(s), first: " +
+                first, first);
+        }
+    }
+
+    private static String environment()
+    {
+        return "JDK " + System.getProperty("java.vm.version") + " (" + System.getProperty("java.vm.name") + "), " +
+            System.getProperty("os.name") + " " + System.getProperty("os.arch") + ", " +
+            Runtime.getRuntime().availableProcessors() + " CPUs";
+    }
+}

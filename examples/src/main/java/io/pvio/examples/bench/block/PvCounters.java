@@ -1,0 +1,65 @@
+package io.pvio.examples.bench.block;
+
+import io.pvio.hypervisor.hypercall.HypercallOp;
+
+/**
+ * The PV side's counters at one instant, or the change between two ({@link #minus}).
+ *
+ * @param guestCalls          the guest's hypercalls, indexed by {@link HypercallOp#ordinal()}.
+ * @param dom0Calls           dom0's hypercalls, likewise.
+ * @param backendRequests     requests blkback answered, over every ring.
+ * @param backendBatches      batches blkback drained (one push of responses each).
+ * @param backendNotifications events blkback sent the front end.
+ * @param parks               times a driver agent (blkfront's or a blkback ring's) parked its thread.
+ */
+record PvCounters(
+    long[] guestCalls,
+    long[] dom0Calls,
+    long backendRequests,
+    long backendBatches,
+    long backendNotifications,
+    long parks)
+{
+    PvCounters minus(final PvCounters earlier)
+    {
+        final long[] guest = new long[guestCalls.length];
+        final long[] dom0 = new long[dom0Calls.length];
+        for (int i = 0; i < guest.length; i++)
+        {
+            guest[i] = guestCalls[i] - earlier.guestCalls[i];
+            dom0[i] = dom0Calls[i] - earlier.dom0Calls[i];
+        }
+        return new PvCounters(guest, dom0, backendRequests - earlier.backendRequests,
+            backendBatches - earlier.backendBatches, backendNotifications - earlier.backendNotifications,
+            parks - earlier.parks);
+    }
+
+    /** The front end's kicks: {@code EVTCHNOP_send} by the guest. */
+    long frontendKicks()
+    {
+        return guestCalls[HypercallOp.EVTCHN_SEND.ordinal()];
+    }
+
+    /** The back end's notifications: {@code EVTCHNOP_send} by dom0. */
+    long backendKicks()
+    {
+        return dom0Calls[HypercallOp.EVTCHN_SEND.ordinal()];
+    }
+
+    /** Every hypercall by the guest and dom0. */
+    long hypercalls()
+    {
+        long total = 0;
+        for (int i = 0; i < guestCalls.length; i++)
+        {
+            total += guestCalls[i] + dom0Calls[i];
+        }
+        return total;
+    }
+
+    /** Calls of {@code op} by the guest and dom0. */
+    long calls(final HypercallOp op)
+    {
+        return guestCalls[op.ordinal()] + dom0Calls[op.ordinal()];
+    }
+}

@@ -1,0 +1,155 @@
+package io.pvio.examples.bench.block;
+
+import io.pvio.examples.bench.report.JsonParser;
+import io.pvio.examples.cli.PvioCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code pvio bench block} end to end, with tiny windows: the JSON contract, the report files and bad arguments. */
+class BlockBenchCommandTest
+{
+    private static final List<String> NAMES = List.of("rand-read-4k-qd1", "rand-read-4k-qd32", "rand-write-4k-qd1",
+        "rand-write-4k-qd32", "seq-read-1m", "seq-write-1m");
+    private static final Set<String> FIELDS = Set.of("name", "queue_depth", "pv_iops", "native_iops", "pv_mbps",
+        "native_mbps", "ratio", "kicks_per_request", "hypercalls_per_request");
+    private static final String[] TINY = {"--seconds", "0.2", "--warmup-seconds", "0.1", "--size-mib", "16",
+        "--seq-queue-depth", "2"};
+
+    /** What a run printed and returned. */
+    private record Run(int status, String out, String err)
+    {
+    }
+
+    @Test
+    void jsonIsOneObjectPerWorkloadWithExactlyTheDocumentedFields(@TempDir final Path directory) throws Exception
+    {
+        final Path out = directory.resolve("report");
+        final Run run = run(concat(new String[] {"bench", "block", "--json", "--out", out.toString()}, TINY));
+
+        assertEquals(0, run.status(), run.err());
+        final Object parsed = JsonParser.parse(run.out()); // nothing but the array on stdout
+        final List<?> rows = assertInstanceOf(List.class, parsed);
+        assertEquals(NAMES.size(), rows.size(), run.out());
+        for (int i = 0; i < rows.size(); i++)
+        {
+            final Map<?, ?> row = assertInstanceOf(Map.class, rows.get(i));
+            assertEquals(FIELDS, row.keySet(), run.out());
+            assertEquals(NAMES.get(i), row.get("name"));
+            final double queueDepth = number(row, "queue_depth");
+            assertEquals(NAMES.get(i).endsWith("qd1") ? 1 : NAMES.get(i).endsWith("qd32") ? 32 : 2, queueDepth);
+            final double pvIops = number(row, "pv_iops");
+            final double nativeIops = number(row, "native_iops");
+            assertTrue(pvIops > 0 && nativeIops > 0, run.out());
+            assertTrue(number(row, "pv_mbps") > 0 && number(row, "native_mbps") > 0, run.out());
+            final double bytes = NAMES.get(i).contains("4k") ? 4096 : 1 << 20;
+            assertEquals(pvIops * bytes / 1e6, number(row, "pv_mbps"), 0.01 + pvIops * bytes / 1e6 * 1e-3);
+            assertEquals(pvIops / nativeIops, number(row, "ratio"), 1e-3 * Math.max(1, pvIops / nativeIops));
+            for (final String perRequest : List.of("kicks_per_request", "hypercalls_per_request"))
+            {
+                final double value = number(row, perRequest);
+                assertTrue(value >= 0 && Double.isFinite(value), perRequest + " " + value);
+            }
+            // every PV request costs some hypercall: at least the grant copy or the kick that moved it
+            assertTrue(number(row, "hypercalls_per_request") > 0, run.out());
+        }
+        assertEquals(run.out(), Files.readString(out.resolve(BlockBenchReport.JSON_FILE)));
+        final String report = Files.readString(out.resolve(BlockBenchReport.REPORT_FILE));
+        assertTrue(report.contains("| `seq-write-1m` | 2 |"), report);
+        assertTrue(run.err().contains("integrity check passed"), run.err());
+    }
+
+    @Test
+    void tableNamesEveryColumnAndSelectedWorkload()
+    {
+        final Run run = run(concat(new String[] {"bench", "block", "--workloads", "rand-read-4k-qd32,seq-write-1m"},
+            TINY));
+
+        assertEquals(0, run.status(), run.err());
+        final String header = run.out().lines().filter(line -> !line.isBlank()).findFirst().orElse("");
+        for (final String column : List.of("workload", "qd", "PV IOPS", "native IOPS", "PV MB/s", "native MB/s",
+            "PV/native", "kicks/req", "hypercalls/req"))
+        {
+            assertTrue(header.contains(column), header);
+        }
+        assertTrue(run.out().contains("rand-read-4k-qd32"), run.out());
+        assertTrue(run.out().contains("seq-write-1m"), run.out());
+        assertFalse(run.out().contains("rand-write-4k-qd1 "), run.out());
+    }
+
+    @Test
+    void badArgumentsExitWithTwoAndSayWhy(@TempDir final Path directory) throws Exception
+    {
+        final Run unknown = run(concat(new String[] {"bench", "block", "--workloads", "rand-read-4k-qd2"}, TINY));
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().contains("unknown workload 'rand-read-4k-qd2'"), unknown.err());
+        assertTrue(unknown.out().isEmpty(), unknown.out());
+
+        final Run tooSmall = run("bench", "block", "--size-mib", "1");
+        assertEquals(2, tooSmall.status());
+        assertTrue(tooSmall.err().contains("image size"), tooSmall.err());
+
+        final Run noWindow = run("bench", "block", "--seconds", "0");
+        assertEquals(2, noWindow.status());
+        assertTrue(noWindow.err().contains("measured window"), noWindow.err());
+
+        final Run queues = run("bench", "block", "--queues", "0");
+        assertEquals(2, queues.status());
+        assertTrue(queues.err().contains("queues"), queues.err());
+
+        final Path existing = Files.writeString(directory.resolve("precious.img"), "keep me");
+        final Run exists = run("bench", "block", "--file", existing.toString());
+        assertEquals(2, exists.status());
+        assertTrue(exists.err().contains("--overwrite"), exists.err());
+        assertEquals("keep me", Files.readString(existing));
+    }
+
+    private static double number(final Map<?, ?> row, final String field)
+    {
+        return assertInstanceOf(Double.class, row.get(field), field).doubleValue();
+    }
+
+    private static String[] concat(final String[] first, final String[] second)
+    {
+        final String[] all = new String[first.length + second.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
+    }
+
+    /** Runs the command line as {@code java -jar pvio.jar} would, capturing stdout and stderr. */
+    private static Run run(final String... args)
+    {
+        final PrintStream stdout = System.out;
+        final PrintStream stderr = System.err;
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try
+        {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            final int status = PvioCommand.execute(args);
+            System.out.flush();
+            System.err.flush();
+            return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        }
+        finally
+        {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+    }
+}
