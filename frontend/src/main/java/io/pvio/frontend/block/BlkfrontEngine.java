@@ -7,9 +7,10 @@ import io.pvio.hypervisor.memory.GuestMemory;
 import io.pvio.hypervisor.xenbus.XenbusFrontRing;
 import io.pvio.ring.FrontRing;
 import org.agrona.ErrorHandler;
-import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,28 +22,46 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_EOPNOTSUPP;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
 
 /**
- * The agent behind a {@link BlkfrontDevice}: it owns the device's rings (one per queue), the requests waiting for
- * room, and the grants the back end still held. Its duty cycle applies control commands (attach or detach the rings,
- * close; from {@link BlkfrontXenbus} on the bus thread), collects responses on every ring, issues waiting requests
- * round robin over the rings with room (one push and at most one kick per ring), and retries giving back what the
- * back end still held. Detaching puts every unfinished request back at the head of the queue in submission order;
- * closing fails them.
+ * The agent behind a {@link BlkfrontDevice}: it owns the device's rings (one per queue) and the requests waiting for
+ * room. Its duty cycle applies control commands (attach or detach the rings, close; from {@link BlkfrontXenbus} on
+ * the bus thread), retries revoking per-request grants the back end still mapped when their request completed
+ * (backing off while it keeps them, {@link BlkfrontRetryBackoff}), collects responses on every ring, and issues
+ * waiting requests round robin over the rings with room (one push and at most one kick per ring). Detaching puts
+ * every unfinished request back at the head of the queue in submission order; closing fails them. A dropped ring's
+ * pages and grants the back end still maps go to the guest-wide {@link BlkfrontDeferredRelease}, which outlives the
+ * device.
  * <p>
  * The guest's {@link GrantAccess} is shared with the bus thread and other devices, so its monitor is taken on the
- * control path only: attaching rings (each claims its pages and reserves its own {@code GrantRefPool}), dropping
- * them, and giving back the grants of dropped rings the back end held on to. Collecting and issuing take no lock: each
- * ring grants and revokes per-request references from its own pool, or uses its persistent pages.
+ * control path only: attaching rings (each claims its indirect pages and reserves its own {@code GrantRefPool}) and
+ * dropping them. Collecting and issuing take no lock: each ring grants and revokes per-request references from its
+ * own pool, or uses its persistent pages.
  */
 final class BlkfrontEngine implements Agent
 {
-    /** The rings (one per queue) for the agent to take over (from the control path). */
-    private record Attach(XenbusFrontRing[] resources, FrontRing[] fronts, BlkfrontBackendFeatures features,
-        BlkfrontGeometry geometry)
+    /**
+     * The rings (one per queue) for the agent to take over (from the control path), with each queue's persistent
+     * pages if {@code feature-persistent} was negotiated ({@code null}s otherwise).
+     */
+    private record Attach(XenbusFrontRing[] resources, FrontRing[] fronts, BlkfrontPersistentPages[] persistentPages,
+        BlkfrontBackendFeatures features, BlkfrontGeometry geometry)
     {
+        /** Gives back what the agent never took over. Grants monitor held. */
+        void release(final BlkfrontDeferredRelease deferred)
+        {
+            for (int q = 0; q < resources.length; q++)
+            {
+                if (resources[q].release() > 0)
+                {
+                    deferred.deferRing(resources[q]);
+                }
+                if (persistentPages[q] != null)
+                {
+                    persistentPages[q].release(deferred);
+                }
+            }
+        }
     }
 
-    /** How soon to retry giving back grants the back end still maps. */
-    private static final long RELEASE_RETRY_NS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1);
     private static final Object DETACH = new Object();
     private static final Object CLOSE = new Object();
 
@@ -58,9 +77,11 @@ final class BlkfrontEngine implements Agent
         new ManyToOneConcurrentArrayQueue<>(BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
     private final ManyToOneConcurrentArrayQueue<Object> commands = new ManyToOneConcurrentArrayQueue<>(64);
     private final ArrayDeque<BlkfrontRequest> waiting = new ArrayDeque<>();
-    private final List<XenbusFrontRing> releasing = new ArrayList<>();
-    /** Refs of dropped rings (pages, pools) the back end still mapped: ended under the grants monitor, retried. */
-    private final IntArrayList refsStillInUse = new IntArrayList();
+    /** Where what dropped rings leave mapped goes: ended (pages given back) once the back end lets go. */
+    private final BlkfrontDeferredRelease deferred;
+    /** How soon to retry revoking per-request grants the back end still maps (no event says when it unmaps). */
+    private final BlkfrontRetryBackoff revokeBackoff = new BlkfrontRetryBackoff();
+    private final NanoClock clock = SystemNanoClock.INSTANCE;
     /** Filled by the rings as they collect, completed once every ring is collected (callbacks run between rings). */
     private final List<BlkfrontRequest> answered = new ArrayList<>();
 
@@ -73,6 +94,8 @@ final class BlkfrontEngine implements Agent
     private BlkfrontBackendFeatures features;
     private long nextSequence;
     private boolean closed;
+    /** Whether this connection failed a request its rings' kept grant references starved (logged once). */
+    private boolean starvationReported;
 
     // read by any thread
     private volatile BlkfrontGeometry geometry;
@@ -89,9 +112,11 @@ final class BlkfrontEngine implements Agent
         final GuestMemory memory,
         final GrantAccess grants,
         final ErrorHandler errorHandler,
-        final EventIdleStrategy idle)
+        final EventIdleStrategy idle,
+        final BlkfrontDeferredRelease deferred)
     {
         this.idle = idle;
+        this.deferred = deferred;
         this.memory = memory;
         this.name = name;
         this.handle = handle;
@@ -153,11 +178,15 @@ final class BlkfrontEngine implements Agent
 
     // ---- control (from BlkfrontXenbus, on the bus thread) ----
 
+    /**
+     * Hands the agent the connected rings; it takes them over, {@code persistentPages} (per queue, {@code null}s if
+     * {@code feature-persistent} was not negotiated) included.
+     */
     void attach(
-        final XenbusFrontRing[] resources, final FrontRing[] fronts, final BlkfrontBackendFeatures features,
-        final BlkfrontGeometry geometry)
+        final XenbusFrontRing[] resources, final FrontRing[] fronts, final BlkfrontPersistentPages[] persistentPages,
+        final BlkfrontBackendFeatures features, final BlkfrontGeometry geometry)
     {
-        offerCommand(new Attach(resources, fronts, features, geometry));
+        offerCommand(new Attach(resources, fronts, persistentPages, features, geometry));
     }
 
     void detach()
@@ -193,15 +222,18 @@ final class BlkfrontEngine implements Agent
     {
         int work = applyCommands();
         work += submissions.drainTo(waiting, BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
+        int revoked = 0;
         if (rings != null)
         {
             // the data path: no lock, each ring grants from its own pool or persistent pages
             boolean faulted = false;
             for (final BlkfrontRing ring : rings)
             {
+                revoked += ring.retryRevokes();
                 work += ring.collect();
                 faulted |= ring.isFaulted();
             }
+            work += revoked;
             if (faulted)
             {
                 synchronized (grants)
@@ -220,11 +252,14 @@ final class BlkfrontEngine implements Agent
         {
             failAll(waiting);
         }
-        work += retryReleases();
-        if (!releasing.isEmpty() || !refsStillInUse.isEmpty() || ringsHoldRefsToRevoke())
+        if (ringsHoldRefsToRevoke())
         {
-            // no event says when the back end unmaps a grant: look again within a millisecond
-            idle.wakeWithin(RELEASE_RETRY_NS);
+            // no event says when the back end unmaps a grant: look again soon, less often while it keeps them
+            idle.wakeWithin(revokeBackoff.waitNs(clock.nanoTime(), revoked > 0));
+        }
+        else
+        {
+            revokeBackoff.reset();
         }
         return work;
     }
@@ -241,7 +276,15 @@ final class BlkfrontEngine implements Agent
             {
                 dropRings(true);
             }
-            retryReleases();
+            // rings handed over by the control path that this agent never took over
+            Object command;
+            while ((command = commands.poll()) != null)
+            {
+                if (command instanceof Attach attach)
+                {
+                    attach.release(deferred);
+                }
+            }
         }
         submissions.drainTo(waiting, BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
         failAll(waiting);
@@ -272,17 +315,16 @@ final class BlkfrontEngine implements Agent
                     {
                         dropRings(false);
                     }
-                    final int maxIndirect =
-                        Math.min(attach.features().maxIndirectSegments(), BlkfrontDevice.MAX_INDIRECT_SEGMENTS);
+                    final int maxIndirect = BlkfrontRing.maxIndirectSegments(attach.features());
                     rings = new BlkfrontRing[attach.fronts().length];
                     int depth = 0;
                     int maxSegments = 0;
                     for (int q = 0; q < rings.length; q++)
                     {
-                        // claims the ring's pages and reserves its grant refs from GrantAccess: monitor held
+                        // claims the ring's indirect pages and reserves its grant refs from GrantAccess: monitor held
                         rings[q] = new BlkfrontRing(attach.fronts()[q], attach.resources()[q].port(), handle,
                             backendDomid, hypercalls, grants, answered, errorHandler, memory, maxIndirect,
-                            attach.features().persistent());
+                            attach.persistentPages()[q]);
                         depth += rings[q].capacity();
                         maxSegments = Math.max(maxSegments, rings[q].maxSegmentsPerRequest());
                     }
@@ -292,6 +334,7 @@ final class BlkfrontEngine implements Agent
                 }
                 features = attach.features();
                 geometry = attach.geometry();
+                starvationReported = false;
                 connections++;
             }
             else if (command == DETACH)
@@ -339,18 +382,31 @@ final class BlkfrontEngine implements Agent
                 complete(request, BLKIF_RSP_EOPNOTSUPP, errorHandler);
                 continue;
             }
-            // every ring full, or short of grant refs or persistent pages: completions give them back
+            // every ring full, or short of grant refs or persistent pages: completions give them back...
             final BlkfrontRing ring = nextRingFor(request);
             if (ring == null)
             {
-                break;
+                if (!isStarved(request))
+                {
+                    break;
+                }
+                // ...unless there are none in flight and the back end keeps the refs mapped: fail, never hang
+                waiting.pollFirst();
+                reportStarvation();
+                complete(request, BLKIF_RSP_ERROR, errorHandler);
+                continue;
             }
             waiting.pollFirst();
             if (request.sequence == 0)
             {
                 request.sequence = ++nextSequence;
             }
-            ring.issue(request);
+            if (!ring.issue(request))
+            {
+                // a page of the buffer has no frame behind it (or could not be granted): nothing reached the ring
+                complete(request, BLKIF_RSP_ERROR, errorHandler);
+                continue;
+            }
             issued++;
         }
         if (issued > 0)
@@ -383,6 +439,29 @@ final class BlkfrontEngine implements Agent
         return null;
     }
 
+    /** Whether no ring can ever issue {@code request} by waiting for its completions ({@link BlkfrontRing#isStarvedFor}). */
+    private boolean isStarved(final BlkfrontRequest request)
+    {
+        for (final BlkfrontRing ring : rings)
+        {
+            if (!ring.isStarvedFor(request))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void reportStarvation()
+    {
+        if (!starvationReported)
+        {
+            starvationReported = true;
+            errorHandler.onError(new IllegalStateException(name + ": the back end keeps every grant reference " +
+                "mapped with nothing in flight: failing requests that cannot be issued"));
+        }
+    }
+
     private boolean isOffered(final int operation)
     {
         return switch (operation)
@@ -396,7 +475,8 @@ final class BlkfrontEngine implements Agent
     /**
      * Takes every ring off: requests still in flight go back to the head of the queue in submission order (or fail:
      * all of them if {@code failAll}, those of a faulted ring always), and the rings' pages, grant ref pools and ports
-     * are given back (now, or once the back end unmaps them). Grants monitor held.
+     * are given back (now, or by the {@link BlkfrontDeferredRelease} once the back end unmaps them). Grants monitor
+     * held.
      */
     private void dropRings(final boolean failAll)
     {
@@ -404,7 +484,7 @@ final class BlkfrontEngine implements Agent
         for (final BlkfrontRing ring : rings)
         {
             final boolean faulted = ring.isFaulted();
-            final List<BlkfrontRequest> held = ring.detach(refsStillInUse);
+            final List<BlkfrontRequest> held = ring.detach(deferred);
             if (failAll || faulted)
             {
                 failAll(held);
@@ -426,7 +506,7 @@ final class BlkfrontEngine implements Agent
         {
             if (resources.release() > 0)
             {
-                releasing.add(resources);
+                deferred.deferRing(resources);
             }
         }
         ringResources = null;
@@ -446,26 +526,6 @@ final class BlkfrontEngine implements Agent
             }
         }
         return false;
-    }
-
-    private int retryReleases()
-    {
-        if (releasing.isEmpty() && refsStillInUse.isEmpty())
-        {
-            return 0;
-        }
-        synchronized (grants)
-        {
-            releasing.removeIf(resources -> resources.release() == 0);
-            for (int i = refsStillInUse.size() - 1; i >= 0; i--)
-            {
-                if (grants.tryEndAccess(refsStillInUse.getInt(i)))
-                {
-                    refsStillInUse.fastUnorderedRemove(i);
-                }
-            }
-        }
-        return 0;
     }
 
     private void failAll(final Iterable<BlkfrontRequest> requests)

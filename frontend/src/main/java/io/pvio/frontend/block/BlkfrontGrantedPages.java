@@ -6,7 +6,6 @@ import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.GuestMemory;
 import io.pvio.ring.blkif.BlkifIndirectRequestDescriptor;
 import org.agrona.ErrorHandler;
-import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
@@ -17,9 +16,9 @@ import org.agrona.concurrent.AtomicBuffer;
  *   <li>persistent data pages ({@code feature-persistent}): writable, handed out to requests by
  *       {@link BlkfrontPersistentPages}.</li>
  * </ul>
- * Claimed with {@link #claimIndirect} or {@link #claimPersistent} and given back with {@link #release}, on the
- * control path with the grants monitor held; in between the data path only reads the refs and frames, which never
- * change.
+ * Claimed with {@link #claimIndirect} or {@link #claimPersistent} and given back with {@link #release} (pages the
+ * back end still maps through {@link BlkfrontDeferredRelease}), on the control path with the grants monitor held; in
+ * between the data path only reads the refs and frames, which never change.
  */
 final class BlkfrontGrantedPages
 {
@@ -75,8 +74,8 @@ final class BlkfrontGrantedPages
     }
 
     /**
-     * @return the pages, or {@code null} if the guest has no memory or grant references for them (the ring then
-     * works without them; logged).
+     * @return the pages, or {@code null} if the guest has no memory or grant references for them (logged): a ring
+     * then goes without indirect requests, a device without {@code feature-persistent}.
      */
     private static BlkfrontGrantedPages claim(
         final Hypercalls hypercalls,
@@ -156,10 +155,11 @@ final class BlkfrontGrantedPages
     }
 
     /**
-     * Ends access to every page and returns the memory; a page the back end still uses is left granted and its ref
-     * handed to {@code refsStillInUse} (its frame stays with the guest). Grants monitor held.
+     * Ends access to every page and returns its memory; a page the back end still maps is left granted and handed,
+     * ref and page, to {@code deferred}, which ends the grant and returns the page once the back end lets go.
+     * Grants monitor held.
      */
-    void release(final IntArrayList refsStillInUse)
+    void release(final BlkfrontDeferredRelease deferred)
     {
         final long[] freed = new long[granted];
         int freedCount = 0;
@@ -171,7 +171,7 @@ final class BlkfrontGrantedPages
             }
             else
             {
-                refsStillInUse.addInt(refs[i]);
+                deferred.deferGrant(refs[i], gfns[i]);
             }
         }
         granted = 0;

@@ -4,7 +4,6 @@ import io.pvio.hypervisor.guest.GrantAccess;
 import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.GuestMemory;
 import org.agrona.ErrorHandler;
-import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.Arrays;
@@ -27,6 +26,11 @@ import java.util.Arrays;
  * indirect requests that is 512 pages (2 MiB) instead of 2048; with the indirect pages (one per id) it stays within
  * blkback's bound of kept mappings per ring, so the back end keeps every one mapped. More ids (larger rings) mean
  * more requests in flight, not more persistent pages.
+ * <p>
+ * <b>Claimed before {@code feature-persistent} is advertised.</b> {@link BlkfrontXenbus} claims every queue's pages
+ * before it publishes the rings and writes {@code feature-persistent=1} only if every queue got them, so a connection
+ * that negotiated persistent grants always has them: a back end that negotiated them keeps every grant it is given
+ * mapped, and per-request grants of callers' pages would then never come back.
  * <p>
  * Claimed and released on the control path with the grants monitor held; {@link #assign}, {@link #unassign} and the
  * page accessors belong to the ring's data path (the device's agent thread), lock-free and
@@ -77,8 +81,9 @@ final class BlkfrontPersistentPages
      * of memory or grant references, one largest request's worth ({@code maxSegments}: fewer requests in flight).
      * Grants monitor held.
      *
-     * @return the pages, or {@code null} if the guest cannot spare even that many (logged; the ring then grants the
-     * callers' pages per request, which a back end that keeps mappings may hold on to until it disconnects).
+     * @return the pages, or {@code null} if the guest cannot spare even that many (logged): then blkfront does not
+     * advertise {@code feature-persistent} ({@link BlkfrontXenbus}) and the ring grants the callers' pages per
+     * request, which a back end that did not negotiate persistent grants does not keep mapped.
      */
     static BlkfrontPersistentPages claim(
         final Hypercalls hypercalls,
@@ -107,6 +112,12 @@ final class BlkfrontPersistentPages
 
     private static void ignoreShortfall(final Throwable shortfall)
     {
+    }
+
+    /** Request ids the pages were claimed for: the ring's size. */
+    int idCount()
+    {
+        return firstPageById.length;
     }
 
     /** Pages held in all: the most segments the ring's requests can have in flight at once. */
@@ -186,10 +197,11 @@ final class BlkfrontPersistentPages
     }
 
     /**
-     * Ends access to every page and returns the memory ({@link BlkfrontGrantedPages#release}). Grants monitor held.
+     * Ends access to every page and returns the memory, or hands what the back end still maps to {@code deferred}
+     * ({@link BlkfrontGrantedPages#release}). Grants monitor held.
      */
-    void release(final IntArrayList refsStillInUse)
+    void release(final BlkfrontDeferredRelease deferred)
     {
-        pages.release(refsStillInUse);
+        pages.release(deferred);
     }
 }

@@ -23,7 +23,11 @@ final class BlkfrontRequest
     /** Submission order, so that requests re-issued after a reconnect go out as they first did. */
     long sequence;
 
-    /** Grant references held for the request's pages while it is on a ring: the first {@link #grantCount}. */
+    /**
+     * The grant reference of each of the request's pages while it is on a ring (a persistent page's, or the
+     * caller's page granted for it); the first {@link #grantCount} were claimed from the ring's pool for this
+     * request and are revoked when it leaves the ring.
+     */
     final int[] grantRefs;
     int grantCount;
     /** The id whose persistent pages carry the data while on a ring, else -1. */

@@ -3,9 +3,10 @@ package io.pvio.frontend.block;
 import io.pvio.hypervisor.guest.GrantAccess;
 import io.pvio.hypervisor.guest.GrantRefPool;
 import io.pvio.hypervisor.hypercall.Hypercalls;
+import io.pvio.hypervisor.memory.GuestMemory;
+import io.pvio.hypervisor.memory.MemoryFaultException;
 import io.pvio.ring.FrontRing;
 import io.pvio.ring.RingOverflowException;
-import io.pvio.hypervisor.memory.GuestMemory;
 import io.pvio.ring.blkif.BlkifConstants;
 import io.pvio.ring.blkif.BlkifDiscardRequestFlyweight;
 import io.pvio.ring.blkif.BlkifIndirectPageFlyweight;
@@ -25,6 +26,8 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_FLUSH_DISKCACHE;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_INDIRECT;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_READ;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_WRITE;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
 
 /**
  * blkfront's data path over one connected ring (the wire is in {@code io.pvio.ring.blkif}, the handshake in
@@ -32,30 +35,34 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_WRITE;
  * <ul>
  *   <li>Issue: each request takes a free id (its index in the shadow table, so the ring never holds more requests
  *       than ids), gets a grant for each of its pages, and is written whole into its slot; {@link #publish()}
- *       pushes the batch and kicks the back end once if it asked.</li>
+ *       pushes the batch and kicks the back end once if it asked. Everything that can fail (a page of the caller's
+ *       with no frame behind it, granting) happens before the id and the slot are taken, and is undone if it fails:
+ *       the request is then not issued, and nothing half-written ever reaches the ring.</li>
  *   <li>Collect: {@code rsp_prod} is validated by the ring; each response's id must name a request we issued and
  *       still have in flight, with the operation we sent (blkfront {@code blkif_interrupt}); anything else is a
  *       hostile back end and faults this ring (logged once). The request's grants are given back before it
  *       completes.</li>
  *   <li>Detach: every request still in flight is handed back, grants given back, to be issued again on the next
- *       ring; the ring's pages and references go back to the guest.</li>
+ *       ring; the ring's pages and references go back to the guest, those the back end still maps through
+ *       {@link BlkfrontDeferredRelease} once it lets go.</li>
  * </ul>
  * Where a request's grants come from:
  * <ul>
- *   <li>with {@code feature-persistent}: from the ring's persistent pages ({@link BlkfrontPersistentPages}), for
- *       inline and indirect requests alike; the data is copied in (write) or out (read). Nothing is granted or
- *       revoked per request.</li>
+ *   <li>with {@code feature-persistent}: from the ring's persistent pages ({@link BlkfrontPersistentPages}, claimed
+ *       before the feature was advertised, so a persistent connection always has them), for inline and indirect
+ *       requests alike; the data is copied in (write) or out (read). Nothing is granted or revoked per request.</li>
  *   <li>otherwise: the caller's own pages are granted (writable for a read, read-only for a write) on references
  *       claimed from the ring's {@link GrantRefPool}, reserved from {@link GrantAccess} when the ring is set up,
  *       and revoked on completion. A reference the back end still maps then is kept back by the pool until it can
- *       be revoked, never handed out again before.</li>
+ *       be revoked, never handed out again before. Should the back end keep them all with nothing in flight
+ *       ({@link #isStarvedFor}), the device fails what cannot be issued rather than wait for ever.</li>
  * </ul>
  * Requests of more than 11 pages use the indirect form when the back end offers it: each id owns its indirect pages
  * ({@link BlkfrontGrantedPages}, granted read-only for the life of the ring, so persistent too) and they are
  * rewritten per request.
  * <p>
  * {@link GrantAccess} itself is shared with the control path and other devices: only the constructor (which claims
- * the ring's pages and reserves its pool) and {@link #detach()} use it, with its monitor held.
+ * the indirect pages and reserves its pool) and {@link #detach} use it, with its monitor held.
  */
 final class BlkfrontRing
 {
@@ -94,7 +101,14 @@ final class BlkfrontRing
     private boolean responseEventArmed;
     private boolean faulted;
 
-    /** Claims the ring's pages and reserves its grant references: control path, grants monitor held. */
+    /**
+     * Claims the ring's indirect pages and reserves its grant references: control path, grants monitor held.
+     *
+     * @param maxIndirectSegments as {@link #maxIndirectSegments}: 0 for none.
+     * @param persistentPages     with {@code feature-persistent} negotiated: the pages claimed for this ring before
+     *                            it was advertised (for {@code front.size()} ids, and the ring releases them);
+     *                            otherwise {@code null}.
+     */
     BlkfrontRing(
         final FrontRing front,
         final int port,
@@ -106,8 +120,13 @@ final class BlkfrontRing
         final ErrorHandler errorHandler,
         final GuestMemory memory,
         final int maxIndirectSegments,
-        final boolean persistent)
+        final BlkfrontPersistentPages persistentPages)
     {
+        if (persistentPages != null && persistentPages.idCount() != front.size())
+        {
+            throw new IllegalArgumentException("persistent pages for " + persistentPages.idCount() + " ids, ring of " +
+                front.size());
+        }
         this.memory = memory;
         this.front = front;
         this.buffer = front.sharedRing().buffer();
@@ -127,10 +146,8 @@ final class BlkfrontRing
         this.indirectPages = maxIndirectSegments > 0 ?
             BlkfrontGrantedPages.claimIndirect(hypercalls, memory, grants, backendDomid, shadow.length,
                 maxIndirectSegments, errorHandler) : null;
-        final int segmentsPerRequest = indirectPages == null ? BlkifConstants.BLKIF_MAX_SEGMENTS_PER_REQUEST :
-            Math.max(BlkifConstants.BLKIF_MAX_SEGMENTS_PER_REQUEST, indirectPages.maxSegments());
-        this.persistentPages = persistent ? BlkfrontPersistentPages.claim(hypercalls, memory, grants, backendDomid,
-            shadow.length, segmentsPerRequest, errorHandler) : null;
+        final int segmentsPerRequest = segmentsPerRequest(indirectPages == null ? 0 : indirectPages.maxSegments());
+        this.persistentPages = persistentPages;
         this.refPool = grants.reservePool(persistentPages != null ? 0 :
             refPoolSizeFor(shadow.length, segmentsPerRequest, grants.freeRefCount()));
         final int dataPages = persistentPages != null ? persistentPages.pageCount() : refPool.capacity();
@@ -140,6 +157,21 @@ final class BlkfrontRing
                 "requests of more than " + dataPages + " pages are not served on this ring"));
         }
         this.maxSegmentsPerRequest = Math.min(segmentsPerRequest, dataPages);
+    }
+
+    /** The most segments per indirect request blkfront uses with a back end that offers {@code features}. */
+    static int maxIndirectSegments(final BlkfrontBackendFeatures features)
+    {
+        return Math.min(features.maxIndirectSegments(), BlkfrontDevice.MAX_INDIRECT_SEGMENTS);
+    }
+
+    /**
+     * The most pages a request may span with {@code maxIndirectSegments} indirect segments (0: none): 11 inline, or
+     * more through indirect pages. What the persistent pages are sized for.
+     */
+    static int segmentsPerRequest(final int maxIndirectSegments)
+    {
+        return Math.max(BlkifConstants.BLKIF_MAX_SEGMENTS_PER_REQUEST, maxIndirectSegments);
     }
 
     /**
@@ -177,10 +209,31 @@ final class BlkfrontRing
         return faulted;
     }
 
-    /** Per-request refs the back end still mapped when their request completed: {@link #collect()} retries them. */
+    /** Per-request refs the back end still mapped when their request completed: {@link #retryRevokes()}. */
     int refsToRevoke()
     {
-        return refPool.revokingCount();
+        return refPool.isReturned() ? 0 : refPool.revokingCount();
+    }
+
+    /**
+     * Tries again to revoke the per-request refs the back end still mapped when their request completed; those it
+     * let go of can be granted again. No lock.
+     *
+     * @return refs revoked.
+     */
+    int retryRevokes()
+    {
+        return refsToRevoke() > 0 ? refPool.retryRevokes() : 0;
+    }
+
+    /**
+     * Whether {@code request} can never be issued here by waiting for this ring's completions: nothing is in flight,
+     * yet it cannot be issued (too many pages for this ring, or the pool's references all kept by a back end that
+     * still maps them, which one that keeps grants mapped never stops doing).
+     */
+    boolean isStarvedFor(final BlkfrontRequest request)
+    {
+        return !faulted && inFlight() == 0 && !canIssue(request);
     }
 
     /**
@@ -201,28 +254,40 @@ final class BlkfrontRing
         return persistentPages != null ? persistentPages.canHold(segments) : refPool.availableCount() >= segments;
     }
 
-    /** Puts {@code request} in the next slot (after {@link #canIssue}); then {@link #publish()}. No lock. */
-    void issue(final BlkfrontRequest request)
+    /**
+     * Puts {@code request} in the next slot (after {@link #canIssue}); then {@link #publish()}. No lock. A read or
+     * write whose buffer names a gfn with no page behind it, or whose pages cannot be granted, is not issued: nothing
+     * of it is claimed (no id, slot, persistent page or grant reference) and the caller fails it.
+     *
+     * @return true if issued; false if not (nothing of it reached the ring).
+     */
+    boolean issue(final BlkfrontRequest request)
     {
-        final int id = freeIds[--freeIdCount];
+        final BlockBuffer data = request.buffer;
+        if (data != null && !isPopulated(data))
+        {
+            return false;
+        }
+        final int id = freeIds[freeIdCount - 1];
+        if (data != null && !grantSegments(request, id))
+        {
+            return false;
+        }
+        // nothing fails from here on: the id and slot are taken and the slot written whole
+        freeIdCount--;
         shadow[id] = request;
         final int slot = front.claimRequest();
         switch (request.operation)
         {
             case BLKIF_OP_READ, BLKIF_OP_WRITE ->
             {
-                if (persistentPages != null)
-                {
-                    persistentPages.assign(id, request.segmentCount());
-                    request.persistentId = id;
-                }
                 if (request.isIndirect())
                 {
-                    issueIndirect(request, id, slot);
+                    writeIndirect(request, id, slot);
                 }
                 else
                 {
-                    issueInline(request, id, slot);
+                    writeInline(request, id, slot);
                 }
             }
             case BLKIF_OP_FLUSH_DISKCACHE ->
@@ -231,25 +296,88 @@ final class BlkfrontRing
                 .handle(handle).id(id).sectorNumber(request.sector).nrSectors(request.discardSectors);
             default -> throw new IllegalStateException("not an operation blkfront issues: " + request.operation);
         }
+        return true;
+    }
+
+    /** Whether every page {@code data} names has a frame behind it (the caller may have given one back). */
+    private boolean isPopulated(final BlockBuffer data)
+    {
+        for (int page = 0; page < data.pageCount(); page++)
+        {
+            if (!memory.isPopulated(data.gfn(page)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Puts in {@code request.grantRefs} the reference the back end reaches each segment's page by, for request id
+     * {@code id} (not yet taken): a persistent page of the id's (a write's data copied into it), or else the
+     * caller's page granted on a reference from the pool. Undone if anything fails.
+     *
+     * @return true if every segment has its reference; false if not (nothing held, failure logged).
+     */
+    private boolean grantSegments(final BlkfrontRequest request, final int id)
+    {
+        final BlockBuffer data = request.buffer;
+        try
+        {
+            if (persistentPages != null)
+            {
+                persistentPages.assign(id, data.pageCount());
+                request.persistentId = id;
+                int page = persistentPages.firstPage(id);
+                for (int segment = 0; segment < data.pageCount(); segment++)
+                {
+                    if (request.operation == BLKIF_OP_WRITE)
+                    {
+                        // plain stores: the back end sees them after req_prod, which publish() stores with release
+                        copySegment(data, segment, memory.frame(data.gfn(segment)), persistentPages.frame(page));
+                    }
+                    request.grantRefs[segment] = persistentPages.ref(page);
+                    page = persistentPages.nextPage(page);
+                }
+                return true;
+            }
+            for (int segment = 0; segment < data.pageCount(); segment++)
+            {
+                // the back end writes into our pages for a read, only reads them for a write
+                final int ref = refPool.claimAccess(
+                    backendDomid, data.gfn(segment), request.operation == BLKIF_OP_WRITE);
+                if (ref == GrantRefPool.NO_REF)
+                {
+                    throw new IllegalStateException("issued without grant references: canIssue was not asked");
+                }
+                request.grantRefs[segment] = ref;
+                request.grantCount = segment + 1;
+            }
+            return true;
+        }
+        catch (final RuntimeException ex)
+        {
+            // e.g. the caller gave a page back after it was checked: nothing of the request stays claimed
+            releaseSegments(request);
+            errorHandler.onError(ex);
+            return false;
+        }
     }
 
     /** A read or write of up to 11 segments, written whole into its slot. */
-    private void issueInline(final BlkfrontRequest request, final int id, final int slot)
+    private void writeInline(final BlkfrontRequest request, final int id, final int slot)
     {
         final BlockBuffer data = request.buffer;
         readWrite.wrap(buffer, slot).header(request.operation, data.pageCount(), handle).id(id)
             .sectorNumber(request.sector);
-        int persistentPage = firstPersistentPage(request, id);
         for (int page = 0; page < data.pageCount(); page++)
         {
-            readWrite.segment(page, grantSegment(request, page, persistentPage), data.firstSector(page),
-                data.lastSector(page));
-            persistentPage = nextPersistentPage(persistentPage);
+            readWrite.segment(page, request.grantRefs[page], data.firstSector(page), data.lastSector(page));
         }
     }
 
     /** A read or write whose segments go into this id's indirect pages (blkif.h {@code BLKIF_OP_INDIRECT}). */
-    private void issueIndirect(final BlkfrontRequest request, final int id, final int slot)
+    private void writeIndirect(final BlkfrontRequest request, final int id, final int slot)
     {
         final BlockBuffer data = request.buffer;
         indirect.wrap(buffer, slot).clear().operation(BLKIF_OP_INDIRECT).indirectOperation(request.operation)
@@ -258,55 +386,13 @@ final class BlkfrontRing
         {
             indirect.indirectGref(page, indirectPages.ref(id, page));
         }
-        int persistentPage = firstPersistentPage(request, id);
         for (int segment = 0; segment < data.pageCount(); segment++)
         {
             // blkif.h: segments fill the indirect pages in order, 512 to a page
             indirectPage.wrap(indirectPages.frame(id, segment / BlkifSegmentDescriptor.SEGMENTS_PER_PAGE), 0)
-                .segment(segment % BlkifSegmentDescriptor.SEGMENTS_PER_PAGE,
-                    grantSegment(request, segment, persistentPage), data.firstSector(segment),
-                    data.lastSector(segment));
-            persistentPage = nextPersistentPage(persistentPage);
+                .segment(segment % BlkifSegmentDescriptor.SEGMENTS_PER_PAGE, request.grantRefs[segment],
+                    data.firstSector(segment), data.lastSector(segment));
         }
-    }
-
-    /** The persistent page of the request's first segment, or {@code NO_PAGE} if it grants per request. */
-    private int firstPersistentPage(final BlkfrontRequest request, final int id)
-    {
-        return request.persistentId >= 0 ? persistentPages.firstPage(id) : BlkfrontPersistentPages.NO_PAGE;
-    }
-
-    private int nextPersistentPage(final int page)
-    {
-        return page == BlkfrontPersistentPages.NO_PAGE ? page : persistentPages.nextPage(page);
-    }
-
-    /**
-     * The grant reference the back end reaches segment {@code segment}'s page by: its persistent page
-     * {@code persistentPage} (a write's data copied into it first), or else the caller's page granted on a reference
-     * from the pool.
-     */
-    private int grantSegment(final BlkfrontRequest request, final int segment, final int persistentPage)
-    {
-        final BlockBuffer data = request.buffer;
-        if (persistentPage != BlkfrontPersistentPages.NO_PAGE)
-        {
-            if (request.operation == BLKIF_OP_WRITE)
-            {
-                // plain stores: the back end sees them after req_prod, which publish() stores with release
-                copySegment(data, segment, memory.frame(data.gfn(segment)), persistentPages.frame(persistentPage));
-            }
-            return persistentPages.ref(persistentPage);
-        }
-        // the back end writes into our pages for a read, only reads them for a write
-        final int ref = refPool.claimAccess(backendDomid, data.gfn(segment), request.operation == BLKIF_OP_WRITE);
-        if (ref == GrantRefPool.NO_REF)
-        {
-            throw new IllegalStateException("issued without grant references: canIssue was not asked");
-        }
-        request.grantRefs[segment] = ref;
-        request.grantCount = segment + 1;
-        return ref;
     }
 
     private static void copySegment(
@@ -328,9 +414,9 @@ final class BlkfrontRing
 
     /**
      * Takes every answered request off the ring (grants given back) into the engine's answered list, to complete
-     * once every ring is collected; retries revoking the references the back end held on to. No lock.
+     * once every ring is collected. No lock.
      *
-     * @return responses handled and references revoked.
+     * @return responses handled.
      */
     int collect()
     {
@@ -338,7 +424,6 @@ final class BlkfrontRing
         {
             return 0;
         }
-        final int revoked = refPool.revokingCount() > 0 ? refPool.retryRevokes() : 0;
         try
         {
             int available = front.pollResponses();
@@ -346,13 +431,13 @@ final class BlkfrontRing
             {
                 if (responseEventArmed || inFlight() == 0)
                 {
-                    return revoked;
+                    return 0;
                 }
                 responseEventArmed = true;
                 // ring.h: set rsp_event, full fence, re-read rsp_prod
                 if (!front.finalCheckForResponses())
                 {
-                    return revoked;
+                    return 0;
                 }
                 available = front.pollResponses();
             }
@@ -361,15 +446,15 @@ final class BlkfrontRing
             {
                 if (!complete(front.takeResponse()))
                 {
-                    return revoked + i + 1;
+                    return i + 1;
                 }
             }
-            return revoked + available;
+            return available;
         }
         catch (final RingOverflowException ex)
         {
             fault(ex);
-            return revoked + 1;
+            return 1;
         }
     }
 
@@ -379,7 +464,7 @@ final class BlkfrontRing
         response.wrap(buffer, offset);
         final long id = response.id();
         final int operation = response.operation();
-        final int status = response.status();
+        int status = response.status();
         // blkfront: the id must be one we issued and have not seen answered, with the operation we sent (for an
         // indirect request back ends answer with either BLKIF_OP_INDIRECT or the indirect_op)
         if (id < 0 || id >= shadow.length || shadow[(int)id] == null ||
@@ -392,48 +477,56 @@ final class BlkfrontRing
         }
         final BlkfrontRequest request = shadow[(int)id];
         shadow[(int)id] = null;
-        if (request.persistentId >= 0)
+        if (request.persistentId >= 0 && request.operation == BLKIF_OP_READ && status == BLKIF_RSP_OKAY)
         {
-            if (request.operation == BLKIF_OP_READ && status == 0)
-            {
-                // plain loads: the back end's writes came before rsp_prod, which the ring read with acquire
-                final BlockBuffer data = request.buffer;
-                int persistentPage = persistentPages.firstPage((int)id);
-                for (int page = 0; page < data.pageCount(); page++)
-                {
-                    copySegment(data, page, persistentPages.frame(persistentPage), memory.frame(data.gfn(page)));
-                    persistentPage = persistentPages.nextPage(persistentPage);
-                }
-            }
-            persistentPages.unassign((int)id);
-            request.persistentId = -1;
+            status = copyOut(request);
         }
         freeIds[freeIdCount++] = (int)id;
-        endAccess(request);
+        releaseSegments(request);
         request.status = status;
         answered.add(request);
         return true;
     }
 
     /**
+     * A read's data, from its persistent pages into the caller's: plain loads, the back end's writes came before
+     * {@code rsp_prod}, which the ring read with acquire.
+     *
+     * @return {@code BLKIF_RSP_OKAY}, or {@code BLKIF_RSP_ERROR} if the caller gave a page back meanwhile.
+     */
+    private int copyOut(final BlkfrontRequest request)
+    {
+        final BlockBuffer data = request.buffer;
+        int persistentPage = persistentPages.firstPage(request.persistentId);
+        try
+        {
+            for (int page = 0; page < data.pageCount(); page++)
+            {
+                copySegment(data, page, persistentPages.frame(persistentPage), memory.frame(data.gfn(page)));
+                persistentPage = persistentPages.nextPage(persistentPage);
+            }
+            return BLKIF_RSP_OKAY;
+        }
+        catch (final MemoryFaultException ex)
+        {
+            return BLKIF_RSP_ERROR;
+        }
+    }
+
+    /**
      * Takes every request still in flight off this ring, grants given back, in submission order; the ring is dead
      * afterwards. Its pages and grant references go back to the guest: those the back end still maps are left
-     * granted and their refs appended to {@code refsStillInUse}, to be ended once it lets go. Control path: call
-     * with the grants monitor held.
+     * granted and handed to {@code deferred}, which ends them (and gives back the pages that are ours) once it lets
+     * go. Control path: call with the grants monitor held.
      */
-    List<BlkfrontRequest> detach(final IntArrayList refsStillInUse)
+    List<BlkfrontRequest> detach(final BlkfrontDeferredRelease deferred)
     {
         final List<BlkfrontRequest> unfinished = new ArrayList<>();
         for (int id = 0; id < shadow.length; id++)
         {
             if (shadow[id] != null)
             {
-                if (shadow[id].persistentId >= 0)
-                {
-                    persistentPages.unassign(id);
-                    shadow[id].persistentId = -1;
-                }
-                endAccess(shadow[id]);
+                releaseSegments(shadow[id]);
                 unfinished.add(shadow[id]);
                 shadow[id] = null;
             }
@@ -442,19 +535,33 @@ final class BlkfrontRing
         faulted = true;
         if (indirectPages != null)
         {
-            indirectPages.release(refsStillInUse);
+            indirectPages.release(deferred);
         }
         if (persistentPages != null)
         {
-            persistentPages.release(refsStillInUse);
+            persistentPages.release(deferred);
         }
-        grants.returnPool(refPool, refsStillInUse);
+        final IntArrayList stillInUse = new IntArrayList();
+        grants.returnPool(refPool, stillInUse);
+        for (int i = 0; i < stillInUse.size(); i++)
+        {
+            // a caller's page: the grant is ended once the back end lets go, the page is not ours to give back
+            deferred.deferGrant(stillInUse.getInt(i), BlkfrontDeferredRelease.NO_GFN);
+        }
         return unfinished;
     }
 
-    /** Revokes the request's per-request grants; the pool keeps back any the back end still maps. */
-    private void endAccess(final BlkfrontRequest request)
+    /**
+     * Gives back what carried the request's data: its persistent pages, or its per-request grants (revoked; the
+     * pool keeps back any the back end still maps).
+     */
+    private void releaseSegments(final BlkfrontRequest request)
     {
+        if (request.persistentId >= 0)
+        {
+            persistentPages.unassign(request.persistentId);
+            request.persistentId = -1;
+        }
         for (int i = 0; i < request.grantCount; i++)
         {
             refPool.releaseAccess(request.grantRefs[i]);

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -135,5 +137,53 @@ class BlkfrontHostileBackendTest
         back.notifyFrontend(connection());
         assertEquals(BLKIF_RSP_ERROR, failureStatus(read));
         assertTrue(rig.errors.stream().anyMatch(e -> e instanceof RingOverflowException), rig.errors::toString);
+    }
+
+    @Test
+    void aBackEndThatKeepsEveryGrantMappedFailsWhatCannotBeIssuedInsteadOfStalling() throws Exception
+    {
+        // no feature-persistent offered, yet the back end keeps every grant it is given mapped
+        final HostileBlkback.Connection c = connection();
+        final List<Integer> handles = new ArrayList<>();
+        final BlockBuffer pages = BlockBuffer.ofPages(rig.allocateGuestPages(11));
+        CompletableFuture<Void> read = null;
+        int answered = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            read = device.read(0, pages);
+            final CompletableFuture<Void> submitted = read;
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(1))
+                .until(() -> submitted.isDone() || c.back().pollRequests() > 0);
+            if (submitted.isDone())
+            {
+                break;
+            }
+            copy.copyFrom(c.back().sharedRing().buffer(), c.back().takeRequest(), BlkifAbi.X86_64);
+            final long id = copy.id();
+            for (int segment = 0; segment < copy.segmentCount(); segment++)
+            {
+                final int handle = rig.hv.dom0Hypercalls().grantTable().mapGrantRef(
+                    rig.guest.domid(), copy.segmentGref(segment), false);
+                assertTrue(handle >= 0, "mapped: " + handle);
+                handles.add(handle);
+            }
+            answer(id, BLKIF_OP_READ, BLKIF_RSP_OKAY);
+            read.get(20, TimeUnit.SECONDS);
+            answered++;
+        }
+        // the ring's grant refs are all kept, nothing is in flight: the request fails, it does not wait for ever
+        assertTrue(answered > 0 && answered < 1000, "answered " + answered);
+        assertEquals(BLKIF_RSP_ERROR, failureStatus(read));
+        assertTrue(rig.errors.stream().anyMatch(e -> e.getMessage().contains("keeps every grant reference")),
+            rig.errors::toString);
+
+        // once the back end lets go, the references are revoked and requests go out again
+        for (final int handle : handles)
+        {
+            rig.hv.dom0Hypercalls().grantTable().unmapGrantRef(handle);
+        }
+        final CompletableFuture<Void> again = device.read(0, pages);
+        answer(takeRequests(1), BLKIF_OP_READ, BLKIF_RSP_OKAY);
+        again.get(20, TimeUnit.SECONDS);
     }
 }

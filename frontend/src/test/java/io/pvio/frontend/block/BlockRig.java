@@ -45,6 +45,8 @@ final class BlockRig implements AutoCloseable
     final List<Throwable> rejections = new CopyOnWriteArrayList<>();
     final BlkbackXenbus blkback;
     final BlkfrontXenbus blkfront;
+    /** Every idle strategy blkfront took for its agents (one per device, one for its deferred release). */
+    final List<EventIdleStrategy> frontIdleStrategies = new CopyOnWriteArrayList<>();
 
     /** The back end's default features; the front end wants two queues (the default offer). */
     BlockRig()
@@ -89,8 +91,26 @@ final class BlockRig implements AutoCloseable
         grants = machine.grants;
         blkback = machine.blkback;
         blkfront = new BlkfrontXenbus(guest.hypercalls(), guest.guestMemory(), grants,
-            machine.guestHost.dispatcher(), EventIdleStrategy::new, errors::add, frontQueues, frontRingPageOrder);
+            machine.guestHost.dispatcher(), this::newFrontIdleStrategy, errors::add, frontQueues, frontRingPageOrder);
         machine.startFrontend(blkfront);
+    }
+
+    private EventIdleStrategy newFrontIdleStrategy()
+    {
+        final EventIdleStrategy idle = new EventIdleStrategy();
+        frontIdleStrategies.add(idle);
+        return idle;
+    }
+
+    /** Times blkfront's agents parked, all together. */
+    long frontParks()
+    {
+        long parks = 0;
+        for (final EventIdleStrategy idle : frontIdleStrategies)
+        {
+            parks += idle.parks();
+        }
+        return parks;
     }
 
     private void backendError(final Throwable error)
