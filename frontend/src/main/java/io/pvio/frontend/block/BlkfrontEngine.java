@@ -1,5 +1,9 @@
 package io.pvio.frontend.block;
 
+import io.pvio.hypervisor.guest.RetryBackoff;
+
+import io.pvio.hypervisor.xenbus.DeferredGrantRelease;
+
 import io.pvio.hypervisor.guest.EventIdleStrategy;
 import io.pvio.hypervisor.guest.GrantAccess;
 import io.pvio.hypervisor.hypercall.Hypercalls;
@@ -25,10 +29,10 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
  * The agent behind a {@link BlkfrontDevice}: it owns the device's rings (one per queue) and the requests waiting for
  * room. Its duty cycle applies control commands (attach or detach the rings, close; from {@link BlkfrontXenbus} on
  * the bus thread), retries revoking per-request grants the back end still mapped when their request completed
- * (backing off while it keeps them, {@link BlkfrontRetryBackoff}), collects responses on every ring, and issues
+ * (backing off while it keeps them, {@link RetryBackoff}), collects responses on every ring, and issues
  * waiting requests round robin over the rings with room (one push and at most one kick per ring). Detaching puts
  * every unfinished request back at the head of the queue in submission order; closing fails them. A dropped ring's
- * pages and grants the back end still maps go to the guest-wide {@link BlkfrontDeferredRelease}, which outlives the
+ * pages and grants the back end still maps go to the guest-wide {@link DeferredGrantRelease}, which outlives the
  * device.
  * <p>
  * The guest's {@link GrantAccess} is shared with the bus thread and other devices, so its monitor is taken on the
@@ -46,7 +50,7 @@ final class BlkfrontEngine implements Agent
         BlkfrontBackendFeatures features, BlkfrontGeometry geometry)
     {
         /** Gives back what the agent never took over. Grants monitor held. */
-        void release(final BlkfrontDeferredRelease deferred)
+        void release(final DeferredGrantRelease deferred)
         {
             for (int q = 0; q < resources.length; q++)
             {
@@ -78,9 +82,9 @@ final class BlkfrontEngine implements Agent
     private final ManyToOneConcurrentArrayQueue<Object> commands = new ManyToOneConcurrentArrayQueue<>(64);
     private final ArrayDeque<BlkfrontRequest> waiting = new ArrayDeque<>();
     /** Where what dropped rings leave mapped goes: ended (pages given back) once the back end lets go. */
-    private final BlkfrontDeferredRelease deferred;
+    private final DeferredGrantRelease deferred;
     /** How soon to retry revoking per-request grants the back end still maps (no event says when it unmaps). */
-    private final BlkfrontRetryBackoff revokeBackoff = new BlkfrontRetryBackoff();
+    private final RetryBackoff revokeBackoff = new RetryBackoff();
     private final NanoClock clock = SystemNanoClock.INSTANCE;
     /** Filled by the rings as they collect, completed once every ring is collected (callbacks run between rings). */
     private final List<BlkfrontRequest> answered = new ArrayList<>();
@@ -113,7 +117,7 @@ final class BlkfrontEngine implements Agent
         final GrantAccess grants,
         final ErrorHandler errorHandler,
         final EventIdleStrategy idle,
-        final BlkfrontDeferredRelease deferred)
+        final DeferredGrantRelease deferred)
     {
         this.idle = idle;
         this.deferred = deferred;
@@ -475,7 +479,7 @@ final class BlkfrontEngine implements Agent
     /**
      * Takes every ring off: requests still in flight go back to the head of the queue in submission order (or fail:
      * all of them if {@code failAll}, those of a faulted ring always), and the rings' pages, grant ref pools and ports
-     * are given back (now, or by the {@link BlkfrontDeferredRelease} once the back end unmaps them). Grants monitor
+     * are given back (now, or by the {@link DeferredGrantRelease} once the back end unmaps them). Grants monitor
      * held.
      */
     private void dropRings(final boolean failAll)

@@ -1,5 +1,7 @@
 package io.pvio.frontend.block;
 
+import io.pvio.hypervisor.xenbus.DeferredGrantRelease;
+
 import io.pvio.hypervisor.domain.DomainId;
 import io.pvio.hypervisor.guest.GrantAccess;
 import io.pvio.hypervisor.hypercall.Hypercalls;
@@ -17,7 +19,7 @@ import org.agrona.concurrent.AtomicBuffer;
  *       {@link BlkfrontPersistentPages}.</li>
  * </ul>
  * Claimed with {@link #claimIndirect} or {@link #claimPersistent} and given back with {@link #release} (pages the
- * back end still maps through {@link BlkfrontDeferredRelease}), on the control path with the grants monitor held; in
+ * back end still maps through {@link DeferredGrantRelease}), on the control path with the grants monitor held; in
  * between the data path only reads the refs and frames, which never change.
  */
 final class BlkfrontGrantedPages
@@ -159,7 +161,7 @@ final class BlkfrontGrantedPages
      * ref and page, to {@code deferred}, which ends the grant and returns the page once the back end lets go.
      * Grants monitor held.
      */
-    void release(final BlkfrontDeferredRelease deferred)
+    void release(final DeferredGrantRelease deferred)
     {
         final long[] freed = new long[granted];
         int freedCount = 0;

@@ -1,5 +1,7 @@
 package io.pvio.frontend.block;
 
+import io.pvio.hypervisor.xenbus.DeferredGrantRelease;
+
 import io.pvio.hypervisor.guest.GrantAccess;
 import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.GuestMemory;
@@ -200,7 +202,7 @@ final class BlkfrontPersistentPages
      * Ends access to every page and returns the memory, or hands what the back end still maps to {@code deferred}
      * ({@link BlkfrontGrantedPages#release}). Grants monitor held.
      */
-    void release(final BlkfrontDeferredRelease deferred)
+    void release(final DeferredGrantRelease deferred)
     {
         pages.release(deferred);
     }

@@ -1,5 +1,7 @@
 package io.pvio.frontend.block;
 
+import io.pvio.hypervisor.xenbus.DeferredGrantRelease;
+
 import io.pvio.hypervisor.guest.GrantAccess;
 import io.pvio.hypervisor.guest.GrantRefPool;
 import io.pvio.hypervisor.hypercall.Hypercalls;
@@ -44,7 +46,7 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
  *       completes.</li>
  *   <li>Detach: every request still in flight is handed back, grants given back, to be issued again on the next
  *       ring; the ring's pages and references go back to the guest, those the back end still maps through
- *       {@link BlkfrontDeferredRelease} once it lets go.</li>
+ *       {@link DeferredGrantRelease} once it lets go.</li>
  * </ul>
  * Where a request's grants come from:
  * <ul>
@@ -519,7 +521,7 @@ final class BlkfrontRing
      * granted and handed to {@code deferred}, which ends them (and gives back the pages that are ours) once it lets
      * go. Control path: call with the grants monitor held.
      */
-    List<BlkfrontRequest> detach(final BlkfrontDeferredRelease deferred)
+    List<BlkfrontRequest> detach(final DeferredGrantRelease deferred)
     {
         final List<BlkfrontRequest> unfinished = new ArrayList<>();
         for (int id = 0; id < shadow.length; id++)
@@ -546,7 +548,7 @@ final class BlkfrontRing
         for (int i = 0; i < stillInUse.size(); i++)
         {
             // a caller's page: the grant is ended once the back end lets go, the page is not ours to give back
-            deferred.deferGrant(stillInUse.getInt(i), BlkfrontDeferredRelease.NO_GFN);
+            deferred.deferGrant(stillInUse.getInt(i), DeferredGrantRelease.NO_GFN);
         }
         return unfinished;
     }

@@ -1,5 +1,7 @@
 package io.pvio.frontend.block;
 
+import io.pvio.hypervisor.xenbus.DeferredGrantRelease;
+
 import io.pvio.hypervisor.guest.EventIdleStrategy;
 import io.pvio.hypervisor.guest.GrantAccess;
 import io.pvio.hypervisor.guest.UpcallDispatcher;
@@ -40,7 +42,7 @@ import java.util.function.Supplier;
  * yet, so a guest that was just short enough may go without on the next connection.
  * <p>
  * Whatever blkfront gives up while the back end still maps it (dropped rings, their indirect and persistent pages and
- * kept per-request grants, of devices still present or removed) goes to one {@link BlkfrontDeferredRelease} for the
+ * kept per-request grants, of devices still present or removed) goes to one {@link DeferredGrantRelease} for the
  * guest, run on its own agent thread, which ends the grants and gives the pages back once the back end lets go.
  * <p>
  * The guest's {@link GrantAccess} is used here only on the control path (granting ring pages, persistent pages and
@@ -64,7 +66,7 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
     private record PreparedRings(XenbusFrontRing[] resources, FrontRing[] fronts,
         BlkfrontPersistentPages[] persistentPages, BlkfrontBackendFeatures features)
     {
-        void release(final GrantAccess grants, final BlkfrontDeferredRelease deferred)
+        void release(final GrantAccess grants, final DeferredGrantRelease deferred)
         {
             synchronized (grants)
             {
@@ -80,7 +82,7 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
         }
 
         /** Grants monitor held. */
-        void releasePersistentPages(final BlkfrontDeferredRelease deferred)
+        void releasePersistentPages(final DeferredGrantRelease deferred)
         {
             for (int q = 0; q < persistentPages.length; q++)
             {
@@ -112,7 +114,7 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
     private final Map<String, PreparedRings> prepared = new ConcurrentHashMap<>();
     private final int wantedQueues;
     private final int wantedRingPageOrder;
-    private final BlkfrontDeferredRelease deferredRelease;
+    private final DeferredGrantRelease deferredRelease;
     private final EventIdleStrategy deferredReleaseIdle;
     private final AgentRunner deferredReleaseRunner;
 
@@ -123,7 +125,7 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
      * @param dispatcher     the guest's event upcall: each ring's event channel is bound on it to wake the device's
      *                       agent when the back end answers.
      * @param idleStrategies one per agent: each device's parks until a response event or a submission arrives; the
-     *                       guest's {@link BlkfrontDeferredRelease} (started here, stopped by {@link #close}) until
+     *                       guest's {@link DeferredGrantRelease} (started here, stopped by {@link #close}) until
      *                       it has something to give back, then polls for it with a backoff.
      * @param wantedQueues   rings per device if the back end offers that many ({@code multi-queue-num-queues}).
      */
@@ -173,7 +175,7 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
         this.idleStrategies = idleStrategies;
         this.errorHandler = errorHandler;
         this.deferredReleaseIdle = idleStrategies.get();
-        this.deferredRelease = new BlkfrontDeferredRelease("blkfront-deferred-release", hypercalls, grants,
+        this.deferredRelease = new DeferredGrantRelease("blkfront-deferred-release", hypercalls, grants,
             deferredReleaseIdle, SystemNanoClock.INSTANCE);
         this.deferredReleaseRunner = new AgentRunner(deferredReleaseIdle, errorHandler, null, deferredRelease);
         AgentRunner.startOnThread(deferredReleaseRunner);

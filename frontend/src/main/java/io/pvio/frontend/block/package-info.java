@@ -11,8 +11,10 @@
  *   <li>Data: {@code BlkfrontRing}, the shadow table of requests in flight on one ring: ids issued and checked,
  *       persistent pages or grants per request, one kick per batch. Requests survive a back-end restart and are
  *       issued again.</li>
- *   <li>Release: {@code BlkfrontDeferredRelease}, guest-wide, ends the grants of dropped rings and gives their pages
- *       back once the back end unmaps them, backing off ({@code BlkfrontRetryBackoff}) while it does not.</li>
+ *   <li>Release: {@code DeferredGrantRelease}, guest-wide, ends the grants of dropped rings and gives their pages
+ *       back once the back end unmaps them, backing off ({@code RetryBackoff}) while it does not.</li>
  * </ul>
  */
 package io.pvio.frontend.block;
+
+import io.pvio.hypervisor.xenbus.DeferredGrantRelease;

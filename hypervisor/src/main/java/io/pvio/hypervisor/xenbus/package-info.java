@@ -20,7 +20,8 @@
  * device with an {@code error} node, releases what the driver holds at once, and leaves the device in Closing until
  * the other end changes state (e.g. to Closed, after which it may try again). {@link io.pvio.hypervisor.xenbus.XenbusFrontRing} and
  * {@link io.pvio.hypervisor.xenbus.XenbusBackRing} allocate, grant, publish, map and tear down single or
- * multi-page rings and their event channel. {@link io.pvio.hypervisor.xenbus.SplitDriverHost} is a whole machine for a
+ * multi-page rings and their event channel; {@link io.pvio.hypervisor.xenbus.DeferredGrantRelease} gives back, once
+ * the back end lets go, what a front end had to drop while it was still mapped. {@link io.pvio.hypervisor.xenbus.SplitDriverHost} is a whole machine for a
  * split driver in one object (hypervisor, XenStore, toolstack, dom0 with a back-end bus, guests with front-end buses,
  * vCPUs delivering events for real): the block tests, demo and benchmark run on it, and so can a new device's.
  */

@@ -1,10 +1,10 @@
-package io.pvio.frontend.block;
+package io.pvio.hypervisor.xenbus;
 
 import io.pvio.hypervisor.domain.DomainId;
 import io.pvio.hypervisor.guest.EventIdleStrategy;
 import io.pvio.hypervisor.guest.GrantAccess;
+import io.pvio.hypervisor.guest.RetryBackoff;
 import io.pvio.hypervisor.hypercall.Hypercalls;
-import io.pvio.hypervisor.xenbus.XenbusFrontRing;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.Agent;
@@ -14,32 +14,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Guest-wide, one per {@link BlkfrontXenbus}: what blkfront gave up while the back end still mapped it (Linux's
- * gnttab deferred list, {@code gnttab_add_deferred}). Dropped rings ({@link XenbusFrontRing}s: pages, grants, port)
+ * Guest-wide, shared by a guest's front-end drivers (blkfront's {@code BlkfrontXenbus} owns one): what a front end
+ * gave up while its back end still mapped it (Linux's gnttab deferred list, {@code gnttab_add_deferred}). Dropped rings ({@link XenbusFrontRing}s: pages, grants, port)
  * and single grants, each with the page behind it if that page is ours to give back (indirect and persistent pages)
  * or {@link #NO_GFN} if it is a caller's (a per-request grant). Its agent retries them until the back end lets go:
  * then each grant is ended and its page returned to the hypervisor ({@code decreaseReservation}). It outlives the
  * devices that handed things over, so a device removed while its back end is still connected leaks nothing once the
  * back end unmaps.
  * <p>
- * No event says when a back end unmaps, so the agent polls, backing off ({@link BlkfrontRetryBackoff}) from 1 ms to
- * 1 s while nothing comes back; it parks for good while the list is empty. What is still mapped when blkfront itself
- * closes stays granted (and the pages with the guest): it can no longer be reused safely.
+ * No event says when a back end unmaps, so the agent polls, backing off ({@link RetryBackoff}) from 1 ms to
+ * 1 s while nothing comes back; it parks for good while the list is empty. What is still mapped when the owning driver
+ * itself closes stays granted (and the pages with the guest): it can no longer be reused safely.
  * <p>
  * The list is guarded by the {@link GrantAccess} monitor: {@link #deferRing} and {@link #deferGrant} are called on
  * the control path with it held (from device agents and the bus thread), and the agent takes it to retry.
  */
-final class BlkfrontDeferredRelease implements Agent
+public final class DeferredGrantRelease implements Agent
 {
     /** {@link #deferGrant}'s page when the page is not ours to give back. */
-    static final long NO_GFN = -1;
+    public static final long NO_GFN = -1;
 
     private final String name;
     private final Hypercalls hypercalls;
     private final GrantAccess grants;
     private final EventIdleStrategy idle;
     private final NanoClock clock;
-    private final BlkfrontRetryBackoff backoff = new BlkfrontRetryBackoff();
+    private final RetryBackoff backoff = new RetryBackoff();
     private final long[] gfnToFree = new long[1];
 
     // guarded by the grants monitor
@@ -48,7 +48,7 @@ final class BlkfrontDeferredRelease implements Agent
     /** The page behind each of {@link #refs}, or {@link #NO_GFN}. */
     private final LongArrayList gfns = new LongArrayList();
 
-    BlkfrontDeferredRelease(
+    public DeferredGrantRelease(
         final String name,
         final Hypercalls hypercalls,
         final GrantAccess grants,
@@ -63,7 +63,7 @@ final class BlkfrontDeferredRelease implements Agent
     }
 
     /** {@code ring}'s {@link XenbusFrontRing#release()} left grants the back end still maps. Grants monitor held. */
-    void deferRing(final XenbusFrontRing ring)
+    public void deferRing(final XenbusFrontRing ring)
     {
         rings.add(ring);
         idle.signal();
@@ -73,7 +73,7 @@ final class BlkfrontDeferredRelease implements Agent
      * {@code ref} is still mapped: end it once the back end lets go, then give back {@code gfn} (our own page that
      * it grants) unless it is {@link #NO_GFN}. Grants monitor held.
      */
-    void deferGrant(final int ref, final long gfn)
+    public void deferGrant(final int ref, final long gfn)
     {
         refs.addInt(ref);
         gfns.addLong(gfn);
@@ -81,7 +81,7 @@ final class BlkfrontDeferredRelease implements Agent
     }
 
     /** Grants waiting for the back end to let go: single ones and those of rings. Any thread. */
-    int pendingGrantCount()
+    public int pendingGrantCount()
     {
         synchronized (grants)
         {

@@ -1,24 +1,24 @@
-package io.pvio.frontend.block;
+package io.pvio.hypervisor.guest;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
 
-import static io.pvio.frontend.block.BlkfrontRetryBackoff.MAX_DELAY_NS;
-import static io.pvio.frontend.block.BlkfrontRetryBackoff.MIN_DELAY_NS;
+import static io.pvio.hypervisor.guest.RetryBackoff.MAX_DELAY_NS;
+import static io.pvio.hypervisor.guest.RetryBackoff.MIN_DELAY_NS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The wait between retries of giving back grants, on a fake clock. */
-class BlkfrontRetryBackoffTest
+class RetryBackoffTest
 {
     private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
     @Test
     void doublesWhileNothingComesBackUpToASecondAndStartsOverWhenSomethingDoes()
     {
-        final BlkfrontRetryBackoff backoff = new BlkfrontRetryBackoff();
+        final RetryBackoff backoff = new RetryBackoff();
         long nowNs = Long.MAX_VALUE - 5 * MS; // deadlines wrap: compared by subtraction
         assertTrue(backoff.isDue(nowNs), "nothing held yet: due at once");
         assertEquals(MIN_DELAY_NS, backoff.waitNs(nowNs, false));

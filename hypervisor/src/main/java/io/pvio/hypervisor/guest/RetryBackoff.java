@@ -1,4 +1,4 @@
-package io.pvio.frontend.block;
+package io.pvio.hypervisor.guest;
 
 import java.util.concurrent.TimeUnit;
 
@@ -13,17 +13,17 @@ import java.util.concurrent.TimeUnit;
  * if (stillHeld()) { idle.wakeWithin(backoff.waitNs(nowNs, released > 0)); } else { backoff.reset(); }
  * }</pre>
  */
-final class BlkfrontRetryBackoff
+public final class RetryBackoff
 {
-    static final long MIN_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(1);
-    static final long MAX_DELAY_NS = TimeUnit.SECONDS.toNanos(1);
+    public static final long MIN_DELAY_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    public static final long MAX_DELAY_NS = TimeUnit.SECONDS.toNanos(1);
 
     private boolean armed;
     private long delayNs = MIN_DELAY_NS;
     private long dueNs;
 
     /** Whether the next retry is due at {@code nowNs} (it always is when nothing was held). */
-    boolean isDue(final long nowNs)
+    public boolean isDue(final long nowNs)
     {
         return !armed || nowNs - dueNs >= 0;
     }
@@ -33,7 +33,7 @@ final class BlkfrontRetryBackoff
      * ({@code progress}: the shortest wait again) or nothing: then, if the retry was due, twice the last wait (at most
      * {@link #MAX_DELAY_NS}) from now, else what is left of the current one.
      */
-    long waitNs(final long nowNs, final boolean progress)
+    public long waitNs(final long nowNs, final boolean progress)
     {
         if (progress || !armed)
         {
@@ -50,7 +50,7 @@ final class BlkfrontRetryBackoff
     }
 
     /** Nothing is held any more: the next retry is due at once, then waits the shortest again. */
-    void reset()
+    public void reset()
     {
         armed = false;
         delayNs = MIN_DELAY_NS;
