@@ -124,8 +124,29 @@ public final class BackRing
     }
 
     /**
+     * Publishes every claimed response ({@code rsp_prod}, a release store: the front end that reads it with acquire
+     * sees the responses) without deciding about a notification yet: the next {@link #pushResponsesAndCheckNotify()}
+     * decides for every response published since the last decision. For a back end that publishes each response as
+     * soon as it is written but notifies at most once per batch.
+     */
+    public void publishResponses()
+    {
+        ring.responseProducerRelease(rspProdPvt);
+    }
+
+    /**
+     * A hint, with no fence: whether the front end's {@code rsp_event}, as this thread sees it now, lies among the
+     * responses published since the last notification decision, i.e. it is waiting for an event. Call
+     * {@link #pushResponsesAndCheckNotify()} to decide; a false here may be stale.
+     */
+    public boolean isNotifyLikelyRequired()
+    {
+        return SringDescriptor.notifyRequired(rspProdPublished, rspProdPvt, ring.responseEventVolatile());
+    }
+
+    /**
      * {@code RING_PUSH_RESPONSES_AND_CHECK_NOTIFY}: publish every claimed response and report whether the front end
-     * asked to be notified of one of them.
+     * asked to be notified of one of them (of any published since the last such check).
      */
     public boolean pushResponsesAndCheckNotify()
     {

@@ -173,6 +173,24 @@ public final class FrontRing
         return acceptResponseProducer(ring.responseProducerVolatile()) > 0;
     }
 
+    /**
+     * {@link #finalCheckForResponses()} with notification moderation: asks to be notified when {@code responsesAhead}
+     * more responses are in ({@code rsp_event = rsp_cons + responsesAhead}, which ring.h permits: the back end
+     * notifies when {@code rsp_prod} passes {@code rsp_event}), so a front end with many requests in flight is woken
+     * once for several of them while the back end keeps working on the rest. Never more than are in flight (each is
+     * answered, so the event comes), never fewer than one.
+     */
+    public boolean finalCheckForResponses(final int responsesAhead)
+    {
+        if (pollResponses() > 0)
+        {
+            return true;
+        }
+        final int ahead = Math.max(1, Math.min(responsesAhead, requestsInFlight()));
+        ring.responseEventVolatile(rspCons + ahead);
+        return acceptResponseProducer(ring.responseProducerVolatile()) > 0;
+    }
+
     /** Requests pushed or claimed whose responses have not been consumed. */
     public int requestsInFlight()
     {

@@ -94,6 +94,17 @@ public final class SharedMemory implements AutoCloseable
         return buffer;
     }
 
+    /**
+     * The region as the one direct {@link ByteBuffer} behind {@link #buffer()}. Hypervisor use only (device buffers
+     * over machine frames, which positional file I/O reads and writes without a copy): take views of it with
+     * {@link ByteBuffer#slice(int, int)}, which leaves this buffer alone; never use its position or limit, which
+     * other threads may share.
+     */
+    public ByteBuffer byteBuffer()
+    {
+        return byteBuffer;
+    }
+
     public int lengthBytes()
     {
         return buffer.capacity();

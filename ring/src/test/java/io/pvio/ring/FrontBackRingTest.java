@@ -179,6 +179,75 @@ class FrontBackRingTest
     }
 
     @Test
+    void aModeratedFinalCheckAsksForAnEventSeveralResponsesAheadButNeverBeyondWhatIsInFlight()
+    {
+        final FrontRing front = FrontRing.initialise(ring);
+        final BackRing back = BackRing.attach(ring);
+        for (int i = 0; i < 8; i++)
+        {
+            front.claimRequest();
+        }
+        front.pushRequests();
+        back.pollRequests();
+        for (int i = 0; i < 8; i++)
+        {
+            back.takeRequest();
+        }
+        back.claimResponse();
+        assertTrue(back.pushResponsesAndCheckNotify(), "rsp_event starts at 1");
+        front.pollResponses();
+        front.takeResponse();
+        assertFalse(front.finalCheckForResponses(4), "7 in flight, nothing answered since");
+        for (int i = 0; i < 3; i++)
+        {
+            back.claimResponse();
+            assertFalse(back.pushResponsesAndCheckNotify(), "response " + (i + 2) + " is before rsp_event");
+        }
+        back.claimResponse();
+        assertTrue(back.pushResponsesAndCheckNotify(), "the fourth response since the check passes rsp_event");
+
+        front.pollResponses();
+        for (int i = 0; i < 4; i++)
+        {
+            front.takeResponse();
+        }
+        assertFalse(front.finalCheckForResponses(100), "3 in flight: asks for the third at the latest");
+        back.claimResponse();
+        back.claimResponse();
+        assertFalse(back.pushResponsesAndCheckNotify());
+        back.claimResponse();
+        assertTrue(back.pushResponsesAndCheckNotify(), "the last one in flight always brings the event");
+    }
+
+    @Test
+    void publishedResponsesAreCoveredByTheNextNotificationDecision()
+    {
+        final FrontRing front = FrontRing.initialise(ring);
+        final BackRing back = BackRing.attach(ring);
+        for (int i = 0; i < 3; i++)
+        {
+            front.claimRequest();
+        }
+        front.pushRequests();
+        back.pollRequests();
+        for (int i = 0; i < 3; i++)
+        {
+            back.takeRequest();
+        }
+        back.claimResponse();
+        back.publishResponses();
+        assertEquals(1, front.pollResponses(), "published: the front end sees it at once");
+        assertTrue(back.isNotifyLikelyRequired(), "rsp_event 1 is among the published responses");
+        back.claimResponse();
+        back.publishResponses();
+        assertTrue(back.pushResponsesAndCheckNotify(), "the decision covers every response since the last one");
+        back.claimResponse();
+        back.publishResponses();
+        assertFalse(back.isNotifyLikelyRequired(), "rsp_event was not moved since");
+        assertFalse(back.pushResponsesAndCheckNotify());
+    }
+
+    @Test
     void finalCheckSeesWorkPublishedBeforeItReArmed()
     {
         final FrontRing front = FrontRing.initialise(ring);

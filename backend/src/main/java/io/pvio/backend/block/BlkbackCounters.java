@@ -16,6 +16,7 @@ public final class BlkbackCounters
     private final AtomicLong persistentSegments = new AtomicLong();
     private final AtomicLong copiedSegments = new AtomicLong();
     private final AtomicLong persistentIndirectRequests = new AtomicLong();
+    private final AtomicLong directTransfers = new AtomicLong();
 
     /** Requests answered. */
     public long requests()
@@ -65,6 +66,15 @@ public final class BlkbackCounters
         return persistentIndirectRequests.get();
     }
 
+    /**
+     * Reads and writes whose storage call went straight to the front end's pages through kept mappings (one copy
+     * per byte), instead of through the private staging buffer. Their segments count as {@link #persistentSegments}.
+     */
+    public long directTransfers()
+    {
+        return directTransfers.get();
+    }
+
     void addRequest()
     {
         increment(requests);
@@ -101,6 +111,11 @@ public final class BlkbackCounters
         increment(persistentIndirectRequests);
     }
 
+    void addDirectTransfer()
+    {
+        increment(directTransfers);
+    }
+
     private static void increment(final AtomicLong counter)
     {
         add(counter, 1);
@@ -121,6 +136,7 @@ public final class BlkbackCounters
         return "BlkbackCounters{requests=" + requests() + ", batches=" + batches() + ", notifications=" +
             notifications() + ", errors=" + errorResponses() + ", unsupported=" + unsupportedResponses() +
             ", persistentSegments=" + persistentSegments() + ", copiedSegments=" + copiedSegments() +
-            ", persistentIndirectRequests=" + persistentIndirectRequests() + "}";
+            ", persistentIndirectRequests=" + persistentIndirectRequests() + ", directTransfers=" + directTransfers() +
+            "}";
     }
 }

@@ -13,7 +13,9 @@ import io.pvio.ring.blkif.BlkifConstants;
  * @param discard             {@code feature-discard}: {@code BLKIF_OP_DISCARD} is served (discarded ranges read as
  *                            zeros).
  * @param persistent          {@code feature-persistent}: grants the front end reuses are mapped once and kept
- *                            mapped (up to {@link BlkbackPersistentGrants#MAX_PER_RING} per ring) instead of copied.
+ *                            mapped instead of copied (up to {@link BlkbackPersistentGrants#DEFAULT_MAX_PER_DEVICE}
+ *                            per device by default, shared by its rings: see {@link BlkbackXenbus}); storage then
+ *                            reads and writes a request's pages in place when they are machine-contiguous.
  * @param maxIndirectSegments {@code feature-max-indirect-segments}: 0 (indirect requests are not served and the key
  *                            is not written) or 12..4096; each ring then holds that many bounce frames.
  * @param maxQueues           {@code multi-queue-max-queues}: 1..{@link #MAX_QUEUES} rings (each with its own event

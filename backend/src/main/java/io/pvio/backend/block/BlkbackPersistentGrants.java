@@ -1,60 +1,150 @@
 package io.pvio.backend.block;
 
+import io.pvio.hypervisor.hypercall.GrantTableOp;
 import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.ReadOnlyFrame;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.AtomicBuffer;
 
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
 /**
  * The grants a front end reuses ({@code feature-persistent}), mapped on first use and kept mapped until the ring
- * goes: afterwards data moves by plain copies through the mapping, with no hypercall. Data pages are mapped writable
- * ({@link #writableView}); indirect pages, which a front end grants read-only, are mapped read-only
- * ({@link #readOnlyView}).
+ * goes: afterwards data moves through the mapping, with no hypercall. Data pages are mapped writable
+ * ({@link #keepWritable}, {@link #writableView}); indirect pages, which a front end grants read-only, are mapped
+ * read-only ({@link #readOnlyView}). Each kept mapping has a slot, numbered in the order they were kept.
  * <p>
- * <b>Bounded</b> (Linux blkback's {@code max_pgrants}): at most {@link #MAX_PER_RING} mappings are kept, whatever
- * the front end sends, so a front end cannot make us hold an unbounded number of mappings (or exhaust our maptrack):
- * a grant beyond the bound, or one that cannot be mapped as asked (not granted to us, read-only when we need to
- * write, or kept read-only already), is answered {@code null} and the caller moves its data by grant copy instead,
- * which checks the grant per element. Nothing is unmapped before the ring goes: the front end promised to reuse the
- * grants, and one that does not only loses the speed-up.
+ * <b>Direct transfers.</b> With each writable mapping we keep its bus address ({@link #busAddress}, asked once at
+ * map time), so a request's pages can be checked for machine contiguity without a hypercall, and device buffers
+ * ({@link #runBuffer}) through which storage reads and writes the front end's pages with no copy of ours. They are
+ * cached, so the data path allocates nothing once a request's shape has been seen: one buffer per kept page, and per
+ * first page of a run of several the last run's buffer with its page count (a kept slot always names the same
+ * mapping, so the same first slot and page count, with contiguity proven again by the caller, means the same
+ * frames). Device buffers are not revoked on unmap: {@link #release} forgets every one of them before it unmaps.
  * <p>
- * Owned by the ring's agent; allocates nothing once a grant is kept.
+ * <b>Bounded</b> (Linux blkback's {@code max_persistent_grants}): every kept mapping is claimed from a budget shared
+ * by all the rings of the device ({@link BlkbackPersistentGrantBudget}, {@link #DEFAULT_MAX_PER_DEVICE} by default),
+ * whatever the front end sends, so a front end cannot make us hold an unbounded number of mappings (or exhaust our
+ * maptrack): a grant beyond the budget, or one that cannot be mapped as asked (not granted to us, read-only when we
+ * need to write, or kept read-only already), is not kept and the caller moves its data by grant copy instead, which
+ * checks the grant per element. Nothing is unmapped before the ring goes: the front end promised to reuse the
+ * grants, and one that does not only loses the speed-up. The ring's share goes back to the budget on release.
+ * <p>
+ * Owned by the ring's agent; allocates nothing once a grant is kept and a request's shape has been seen.
  */
 final class BlkbackPersistentGrants
 {
     /**
-     * Mappings kept per ring (Linux blkback keeps up to 1056 by default). A blkfront keeps at most 512 data pages
-     * per ring persistent, plus one indirect page per request id: 544 with a one-page ring, 1024 with 16 pages.
+     * Mappings the rings of one device keep together by default: 32 MiB of the front end's pages. A blkfront keeps at
+     * most 512 data pages per ring persistent, plus one indirect page per request id: 544 with a one-page ring,
+     * 1024 with 16 pages; so 8192 serves a device of eight such rings in full.
      */
-    static final int MAX_PER_RING = 1024;
+    static final int DEFAULT_MAX_PER_DEVICE = 8192;
+    /** No kept mapping: grant-copy. */
+    static final int NOT_KEPT = -1;
 
-    /** {@link #handleByRef}'s value: handle shifted left by one (maptrack handles are small), bit 0 set if read-only. */
+    /** {@link #slotByRef}'s value: slot shifted left by one, bit 0 set if read-only. */
     private static final int READ_ONLY_BIT = 1;
-    private static final int NOT_KEPT = -1;
+    private static final int INITIAL_SLOTS = 64;
 
-    private final Hypercalls hypercalls;
+    private final GrantTableOp grantTable;
     private final int frontendDomid;
-    private final Int2IntHashMap handleByRef = new Int2IntHashMap(NOT_KEPT);
+    private final BlkbackPersistentGrantBudget budget;
+    private final Int2IntHashMap slotByRef = new Int2IntHashMap(NOT_KEPT);
+    /** Scratch: the handles of one run, for {@link GrantTableOp#deviceBuffer}. */
+    private final int[] runHandles;
+    /** Per slot: the maptrack handle. */
+    private int[] handles = new int[INITIAL_SLOTS];
+    /** Per slot: the mapped frame's machine address ({@code dev_bus_addr}). */
+    private long[] busAddresses = new long[INITIAL_SLOTS];
+    /** Per slot of a writable mapping: its view, once used. */
+    private AtomicBuffer[] writableViews = new AtomicBuffer[INITIAL_SLOTS];
+    /** Per slot of a writable mapping: a device buffer of its page, once used. */
+    private ByteBuffer[] pageBuffers = new ByteBuffer[INITIAL_SLOTS];
+    /** Per slot of a writable mapping: the last device buffer of a run of several pages starting at its page. */
+    private ByteBuffer[] runBuffers = new ByteBuffer[INITIAL_SLOTS];
+    /** Per slot: the page count of {@link #runBuffers}' entry (0: none). */
+    private int[] runPageCounts = new int[INITIAL_SLOTS];
+    private int slotCount;
 
-    BlkbackPersistentGrants(final Hypercalls hypercalls, final int frontendDomid)
+    /**
+     * @param maxRunPages the longest run a request can make ({@link BlkbackFeatures#maxSegmentsPerRequest()}).
+     * @param budget      the device's bound on kept mappings, shared with its other rings.
+     */
+    BlkbackPersistentGrants(
+        final Hypercalls hypercalls,
+        final int frontendDomid,
+        final int maxRunPages,
+        final BlkbackPersistentGrantBudget budget)
     {
-        this.hypercalls = hypercalls;
+        this.grantTable = hypercalls.grantTable();
         this.frontendDomid = frontendDomid;
+        this.runHandles = new int[maxRunPages];
+        this.budget = budget;
     }
 
     /**
-     * The writable mapping of {@code ref}, mapped now if need be.
+     * The slot of {@code ref}'s writable mapping, mapped now if need be.
      *
-     * @return the page, or {@code null} if it cannot be kept writable: grant-copy it.
+     * @return the slot, or {@link #NOT_KEPT} if it cannot be kept writable (kept read-only already: an indirect page,
+     * never written through): grant-copy it.
      */
-    AtomicBuffer writableView(final int ref)
+    int keepWritable(final int ref)
     {
         final int kept = keep(ref, false);
-        if (kept == NOT_KEPT || (kept & READ_ONLY_BIT) != 0)
+        return kept == NOT_KEPT || (kept & READ_ONLY_BIT) != 0 ? NOT_KEPT : slotOf(kept);
+    }
+
+    /**
+     * The page of a slot {@link #keepWritable} returned: the maptrack's view of the mapping, asked once (under its
+     * monitor) and kept, since a handle's view is one object for the life of the mapping.
+     */
+    AtomicBuffer writableView(final int slot)
+    {
+        AtomicBuffer view = writableViews[slot];
+        if (view == null)
         {
-            return null; // kept read-only (an indirect page): never written through
+            view = grantTable.writableView(handles[slot]);
+            writableViews[slot] = view;
         }
-        return hypercalls.grantTable().writableView(handleOf(kept));
+        return view;
+    }
+
+    /** The machine address of a kept slot's frame: slots whose addresses follow page by page are one run. */
+    long busAddress(final int slot)
+    {
+        return busAddresses[slot];
+    }
+
+    /**
+     * A device buffer over the frames of {@code slots[0 .. pageCount)}, writable slots that the caller has just
+     * proven machine-contiguous in that order ({@link #busAddress}); cached, so a request of a shape seen before
+     * allocates nothing. Valid until {@link #release}, which forgets it: never keep it beyond the request.
+     */
+    ByteBuffer runBuffer(final int[] slots, final int pageCount)
+    {
+        final int first = slots[0];
+        if (pageCount == 1)
+        {
+            if (pageBuffers[first] == null)
+            {
+                runHandles[0] = handles[first];
+                pageBuffers[first] = grantTable.deviceBuffer(runHandles, 1);
+            }
+            return pageBuffers[first];
+        }
+        // same first slot, same length, contiguity proven by the caller: the same frames as last time
+        if (runPageCounts[first] != pageCount)
+        {
+            for (int i = 0; i < pageCount; i++)
+            {
+                runHandles[i] = handles[slots[i]];
+            }
+            runBuffers[first] = grantTable.deviceBuffer(runHandles, pageCount);
+            runPageCounts[first] = pageCount;
+        }
+        return runBuffers[first];
     }
 
     /**
@@ -66,46 +156,77 @@ final class BlkbackPersistentGrants
     ReadOnlyFrame readOnlyView(final int ref)
     {
         final int kept = keep(ref, true);
-        return kept == NOT_KEPT ? null : hypercalls.grantTable().readOnlyView(handleOf(kept));
+        return kept == NOT_KEPT ? null : grantTable.readOnlyView(handles[slotOf(kept)]);
     }
 
-    /** Mappings kept now: at most the bound. */
+    /** Mappings kept now by this ring: at most the device's budget. */
     int size()
     {
-        return handleByRef.size();
+        return slotCount;
     }
 
-    /** Unmaps everything; idempotent. */
+    /** Forgets every device buffer, then unmaps everything and gives the ring's share back; idempotent. */
     void release()
     {
-        handleByRef.forEach((ref, kept) -> hypercalls.grantTable().unmapGrantRef(handleOf(kept)));
-        handleByRef.clear();
+        // device buffers are never revoked: none may survive its mappings
+        Arrays.fill(writableViews, null);
+        Arrays.fill(pageBuffers, null);
+        Arrays.fill(runBuffers, null);
+        Arrays.fill(runPageCounts, 0);
+        for (int slot = 0; slot < slotCount; slot++)
+        {
+            grantTable.unmapGrantRef(handles[slot]);
+        }
+        slotByRef.clear();
+        budget.release(slotCount);
+        slotCount = 0;
     }
 
-    /** The kept mapping of {@code ref}, mapped now (as asked) if there is room; {@link #NOT_KEPT} otherwise. */
+    /** The kept mapping of {@code ref}, mapped now (as asked) if the budget allows; {@link #NOT_KEPT} otherwise. */
     private int keep(final int ref, final boolean readOnly)
     {
-        final int kept = handleByRef.get(ref);
+        final int kept = slotByRef.get(ref);
         if (kept != NOT_KEPT)
         {
             return kept;
         }
         // the bound: a front end sending ever new refs gets grant copies, never more mappings
-        if (handleByRef.size() >= MAX_PER_RING)
+        if (!budget.tryClaim())
         {
             return NOT_KEPT;
         }
-        final int handle = hypercalls.grantTable().mapGrantRef(frontendDomid, ref, readOnly);
+        final int handle = grantTable.mapGrantRef(frontendDomid, ref, readOnly);
         if (handle < 0)
         {
+            budget.release(1);
             return NOT_KEPT; // not granted (as asked) to us, bad, or our maptrack is full: grant copy reports it
         }
-        final int entry = (handle << 1) | (readOnly ? READ_ONLY_BIT : 0);
-        handleByRef.put(ref, entry);
+        if (slotCount == handles.length)
+        {
+            grow();
+        }
+        final int slot = slotCount++;
+        handles[slot] = handle;
+        // Xen returns dev_bus_addr with the map; asked once here, never per request
+        busAddresses[slot] = grantTable.busAddress(handle);
+        final int entry = (slot << 1) | (readOnly ? READ_ONLY_BIT : 0);
+        slotByRef.put(ref, entry);
         return entry;
     }
 
-    private static int handleOf(final int kept)
+    /** Room for twice as many slots: only when a new grant is kept, which maps it (control path). */
+    private void grow()
+    {
+        final int capacity = handles.length * 2;
+        handles = Arrays.copyOf(handles, capacity);
+        busAddresses = Arrays.copyOf(busAddresses, capacity);
+        writableViews = Arrays.copyOf(writableViews, capacity);
+        pageBuffers = Arrays.copyOf(pageBuffers, capacity);
+        runBuffers = Arrays.copyOf(runBuffers, capacity);
+        runPageCounts = Arrays.copyOf(runPageCounts, capacity);
+    }
+
+    private static int slotOf(final int kept)
     {
         return kept >>> 1;
     }

@@ -11,6 +11,7 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_DISCARD;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_FLUSH_DISKCACHE;
@@ -33,8 +34,11 @@ import static io.pvio.ring.blkif.BlkifConstants.SECTOR_SIZE_BYTES;
  *       read only the copy; check the operation is one we offer (else {@code EOPNOTSUPP}), validate the copy's
  *       structure (segment count, first/last sector in the page), its range against the disk, and the grant refs
  *       (each grant copy element reports its own status); perform it and answer OKAY or ERROR;</li>
- *   <li>publish the batch's responses and notify the front end once, if it asked ({@link
- *       BackRing#pushResponsesAndCheckNotify()}).</li>
+ *   <li>publish each response as soon as it is written ({@link BackRing#publishResponses()}), so a polling front
+ *       end completes it and refills the slot while the rest of the batch is served; then notify the front end once
+ *       per batch, if it asked ({@link BackRing#pushResponsesAndCheckNotify()}). A batch ends early when the front
+ *       end is seen waiting for an event ({@link BackRing#isNotifyLikelyRequired()}), so a parked front end is woken
+ *       by the first response it waits for, not the last of the batch.</li>
  * </ol>
  * Indirect requests (when {@link BlkbackFeatures#maxIndirectSegments()} is offered) first have their indirect pages
  * copied into bounce frames (grant-copied in one batch, or with {@code feature-persistent} copied from kept read-only
@@ -44,19 +48,24 @@ import static io.pvio.ring.blkif.BlkifConstants.SECTOR_SIZE_BYTES;
  * Data moves through {@link BlkbackSegmentMover}: by one {@code GNTTABOP_copy} per request between the front end's
  * granted pages and this ring's own bounce frames, then to or from a private staging buffer for the storage call;
  * or, with {@code feature-persistent} negotiated, through mappings kept from one request to the next, for inline and
- * indirect requests alike (at most {@link BlkbackPersistentGrants#MAX_PER_RING}; beyond that, grant copy). A
- * hostile front end can neither make us write to a page it did not grant writable nor make us hold more than a
- * bounded number of mappings. A write that fails any check touches no storage; a read that fails a grant copy may
- * have filled the front end's other, valid segments (its own pages) and is answered ERROR.
+ * indirect requests alike (at most {@link BlkbackPersistentGrants#DEFAULT_MAX_PER_DEVICE} by default for all the
+ * rings of a device together; beyond that, grant copy). With kept mappings, a request whose pages are one
+ * machine-contiguous byte range goes <b>direct</b>: the storage call reads or writes the front end's pages in place
+ * (one copy per byte; {@link BlkbackCounters#directTransfers()}); any other goes through staging. A hostile front end
+ * can neither make us write to a page it did not grant writable nor make us hold more than a bounded number of
+ * mappings. A write that fails any check touches no storage; a read that fails a grant copy may have filled the
+ * front end's other, valid segments (its own pages) and is answered ERROR.
  * <p>
  * Requests are performed one after another in ring order, so a barrier or flush sees every earlier write complete.
- * Everything here is owned by the agent thread. Going idle arms {@code req_event} once through
- * {@link BackRing#finalCheckForRequests()}; the front end's next kick then arrives as an event that wakes the
- * agent's {@link io.pvio.hypervisor.guest.EventIdleStrategy}.
+ * Everything here is owned by the agent thread. The duty cycle never arms {@code req_event}: while the agent spins
+ * it polls, and a front end that keeps the ring fed never kicks. Only when its
+ * {@link io.pvio.hypervisor.guest.EventIdleStrategy} is about to park does it arm it ({@link #armAndStillIdle()},
+ * the park guard: {@link BackRing#finalCheckForRequests()}); the front end's next kick then arrives as an event
+ * that wakes the agent.
  */
 public final class BlkbackRing implements Agent
 {
-    /** Requests answered per duty cycle before the responses are pushed (and the front end notified once). */
+    /** The most requests answered per duty cycle (one notification decision each). */
     public static final int MAX_BATCH_REQUESTS = 64;
 
     /** Resources move through these states; only RUNNING serves requests. */
@@ -84,7 +93,6 @@ public final class BlkbackRing implements Agent
     private final BlkbackSegmentMover mover;
 
     private volatile State state = State.RUNNING;
-    private boolean requestEventArmed;
     private boolean rejectionLogged;
     private boolean ioErrorLogged;
     private RingOverflowException fault;
@@ -93,6 +101,7 @@ public final class BlkbackRing implements Agent
      * @param back          the back end's view of the front end's ring.
      * @param bounce        this ring's own frames, at least {@link #bounceFramesNeeded}.
      * @param localPort     the event channel bound to the front end's.
+     * @param persistentGrantBudget with {@code persistent}: the device's bound on kept mappings, shared by its rings.
      */
     public BlkbackRing(
         final String name,
@@ -106,6 +115,7 @@ public final class BlkbackRing implements Agent
         final int localPort,
         final BlkbackBouncePages bounce,
         final boolean persistent,
+        final BlkbackPersistentGrantBudget persistentGrantBudget,
         final ErrorHandler errorHandler)
     {
         this.name = name;
@@ -120,7 +130,8 @@ public final class BlkbackRing implements Agent
         this.localPort = localPort;
         this.errorHandler = errorHandler;
         this.copy = new BlkifRequest(features.maxIndirectSegments());
-        this.mover = new BlkbackSegmentMover(hypercalls, frontendDomid, bounce, features, persistent, counters);
+        this.mover = new BlkbackSegmentMover(
+            hypercalls, frontendDomid, bounce, features, persistent, persistentGrantBudget, counters);
     }
 
     /** Bounce frames a ring needs: one per data segment, plus one per indirect page if indirect is offered. */
@@ -193,35 +204,60 @@ public final class BlkbackRing implements Agent
 
     private int drainBatch()
     {
-        int available = back.pollRequests();
+        // no event is armed here: the agent polls while it spins and arms req_event only when it is about to park
+        // (armAndStillIdle, its idle strategy's park guard), so a front end feeding a busy ring never kicks
+        final int available = back.pollRequests();
         if (available == 0)
         {
-            if (requestEventArmed)
-            {
-                return 0;
-            }
-            requestEventArmed = true;
-            // ring.h: set req_event, full fence, re-read req_prod; idle only if still nothing
-            if (!back.finalCheckForRequests())
-            {
-                return 0;
-            }
-            available = back.pollRequests();
+            return 0;
         }
-        requestEventArmed = false;
-        final int batch = Math.min(available, MAX_BATCH_REQUESTS);
-        for (int i = 0; i < batch; i++)
+        final int limit = Math.min(available, MAX_BATCH_REQUESTS);
+        int answered = 0;
+        while (answered < limit)
         {
             answer(back.takeRequest());
+            answered++;
+            // each response is published as soon as it is written, so a polling front end completes it and reuses
+            // the slot while we work on the rest (release store: it sees the response bytes before rsp_prod)
+            back.publishResponses();
+            if (back.isNotifyLikelyRequired())
+            {
+                break; // the front end is parked waiting for one of these: the batch ends here with its event
+            }
         }
         counters.addBatch();
-        // one push and at most one event for the whole batch
+        // the batch's one notification decision: full fence after rsp_prod, then rsp_event (ring.h), covering every
+        // response published since the last decision
         if (back.pushResponsesAndCheckNotify())
         {
             hypercalls.eventChannel().send(localPort);
             counters.addNotification();
         }
-        return batch;
+        return answered;
+    }
+
+    /**
+     * The park guard of this ring's agent ({@link io.pvio.hypervisor.guest.EventIdleStrategy.ParkGuard}), on the
+     * agent thread: ring.h's final check (set {@code req_event}, full fence, re-read {@code req_prod}), so the front
+     * end's next push is followed by a kick.
+     *
+     * @return true if there is still nothing to do (park); false if requests arrived meanwhile.
+     */
+    public boolean armAndStillIdle()
+    {
+        if (state != State.RUNNING)
+        {
+            return true;
+        }
+        try
+        {
+            return !back.finalCheckForRequests();
+        }
+        catch (final RingOverflowException ex)
+        {
+            halt(ex);
+            return true;
+        }
     }
 
     private void answer(final int slotOffset)
@@ -349,7 +385,10 @@ public final class BlkbackRing implements Agent
         return BLKIF_RSP_OKAY;
     }
 
-    /** A read or write of the copy's segments, validated already; the segments are consecutive on the disk. */
+    /**
+     * A read or write of the copy's segments, validated already; the segments are consecutive on the disk. Direct
+     * through the front end's kept pages when they are one machine-contiguous range, else through staging.
+     */
     private int transfer(final boolean write) throws IOException
     {
         final int segments = copy.segmentCount();
@@ -364,6 +403,22 @@ public final class BlkbackRing implements Agent
             return reject(BLKIF_RSP_ERROR, "sectors outside the disk");
         }
         final long offsetBytes = copy.sectorNumber() * SECTOR_SIZE_BYTES;
+        mover.resolveSegments(copy);
+        final ByteBuffer direct = mover.directRun(copy);
+        if (direct != null)
+        {
+            // one copy per byte: storage reads or writes the front end's kept pages in place, nothing can fail first
+            if (write)
+            {
+                storage.write(offsetBytes, direct, mover.directRunOffsetBytes(), totalBytes);
+            }
+            else
+            {
+                storage.read(offsetBytes, direct, mover.directRunOffsetBytes(), totalBytes);
+            }
+            mover.countDirect(copy);
+            return BLKIF_RSP_OKAY;
+        }
         if (write)
         {
             if (!mover.gatherFromFrontend(copy))
@@ -371,10 +426,10 @@ public final class BlkbackRing implements Agent
                 // nothing reaches storage unless every segment came across
                 return reject(BLKIF_RSP_ERROR, "grant copy from the front end failed");
             }
-            storage.write(offsetBytes, mover.staging(), totalBytes);
+            storage.write(offsetBytes, mover.staging(), 0, totalBytes);
             return BLKIF_RSP_OKAY;
         }
-        storage.read(offsetBytes, mover.staging(), totalBytes);
+        storage.read(offsetBytes, mover.staging(), 0, totalBytes);
         return mover.scatterToFrontend(copy) ? BLKIF_RSP_OKAY :
             reject(BLKIF_RSP_ERROR, "grant copy to the front end failed");
     }

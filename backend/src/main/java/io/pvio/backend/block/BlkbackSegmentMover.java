@@ -12,25 +12,32 @@ import org.agrona.concurrent.AtomicBuffer;
 import java.nio.ByteBuffer;
 
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_INDIRECT;
+import static io.pvio.ring.blkif.BlkifConstants.SECTORS_PER_PAGE;
 import static io.pvio.ring.blkif.BlkifConstants.SECTOR_SIZE_BYTES;
 
 /**
- * Moves one validated request's data between the front end's granted pages and a private staging buffer, where the
- * storage call reads or writes it contiguously (the segments are consecutive on the disk):
+ * Moves one validated request's data between the front end's granted pages and storage. With {@code
+ * feature-persistent}, a request whose pages are all kept writable and form one machine-contiguous byte range goes
+ * <b>direct</b>: {@link #directRun} gives a device buffer over them and the storage call reads or writes the front
+ * end's pages itself, one copy per byte. Otherwise its data goes through a private staging buffer, where the storage
+ * call reads or writes it contiguously (the segments are consecutive on the disk):
  * <ul>
  *   <li>by one {@code GNTTABOP_copy} batch per request through this ring's own bounce frames; each element reports
  *       its own status, which is how a bad or foreign grant ref is caught;</li>
  *   <li>or, with {@code feature-persistent}, by plain copies through mappings kept from one request to the next
  *       ({@link BlkbackPersistentGrants}), for inline and indirect segments alike; a segment whose grant cannot be
- *       kept (beyond the bound, or not mappable) is grant-copied within the same request.</li>
+ *       kept (beyond the device's budget, or not mappable) is grant-copied within the same request.</li>
  * </ul>
  * Also brings indirect pages in: copied into private bounce frames (by grant copy, or with {@code feature-persistent}
  * by a plain copy from a kept read-only mapping), then the segments copied out of those private frames once
- * (XSA-155: the front end can change its page, never what we validate). Owned by the ring's agent; allocates nothing
- * per request.
+ * (XSA-155: the front end can change its page, never what we validate). Every decision (kept or not, direct or not)
+ * is made on the private copy of the request, never on the front end's pages. Owned by the ring's agent; allocates
+ * nothing per request (a direct run's device buffer is made once per new run shape, then cached).
  */
 final class BlkbackSegmentMover
 {
+    private static final int PAGE_BYTES = BlkbackBouncePages.PAGE_BYTES;
+
     private final Hypercalls hypercalls;
     private final int frontendDomid;
     private final BlkbackBouncePages bounce;
@@ -42,6 +49,12 @@ final class BlkbackSegmentMover
     private final BlkbackPersistentGrants persistentGrants;
     /** Per segment of the current request: its kept mapping, or {@code null} to grant-copy through a bounce frame. */
     private final AtomicBuffer[] segmentViews;
+    /** Per segment of the current request: its kept writable slot, or {@link BlkbackPersistentGrants#NOT_KEPT}. */
+    private final int[] segmentSlots;
+    /** Segments of the current request with a kept mapping ({@link #resolveSegments}). */
+    private int keptSegments;
+    /** Where the current request's bytes start in {@link #directRun}'s buffer. */
+    private int directRunOffsetBytes;
     private final BlkbackCounters counters;
     /** Whether every indirect page of the current (indirect) request came through a kept mapping. */
     private boolean indirectPagesKept;
@@ -52,6 +65,7 @@ final class BlkbackSegmentMover
         final BlkbackBouncePages bounce,
         final BlkbackFeatures features,
         final boolean persistent,
+        final BlkbackPersistentGrantBudget persistentGrantBudget,
         final BlkbackCounters counters)
     {
         if (bounce.pageCount() < bounceFramesNeeded(features))
@@ -66,7 +80,9 @@ final class BlkbackSegmentMover
         this.grantCopies = new GrantCopyBatch(features.maxSegmentsPerRequest());
         this.staging = ByteBuffer.allocateDirect(features.maxSegmentsPerRequest() * BlkbackBouncePages.PAGE_BYTES);
         this.segmentViews = new AtomicBuffer[features.maxSegmentsPerRequest()];
-        this.persistentGrants = persistent ? new BlkbackPersistentGrants(hypercalls, frontendDomid) : null;
+        this.segmentSlots = new int[features.maxSegmentsPerRequest()];
+        this.persistentGrants = persistent ? new BlkbackPersistentGrants(
+            hypercalls, frontendDomid, features.maxSegmentsPerRequest(), persistentGrantBudget) : null;
         this.counters = counters;
     }
 
@@ -145,14 +161,81 @@ final class BlkbackSegmentMover
     }
 
     /**
-     * Gathers a write's segments into {@link #staging()}.
+     * With persistent grants, looks up each segment's kept writable mapping (mapped on first use, inline or indirect
+     * alike: a front end's persistent pages carry both), or none where the grant cannot be kept (the budget is
+     * spent, or it is not granted writable to us): that segment is grant-copied. Without, none. Call once per read
+     * or write, before {@link #directRun}, {@link #gatherFromFrontend} or {@link #scatterToFrontend}, which use what
+     * it found.
+     */
+    void resolveSegments(final BlkifRequest copy)
+    {
+        int kept = 0;
+        for (int i = 0; i < copy.segmentCount(); i++)
+        {
+            final int slot = persistentGrants != null ?
+                persistentGrants.keepWritable(copy.segmentGref(i)) : BlkbackPersistentGrants.NOT_KEPT;
+            segmentSlots[i] = slot;
+            segmentViews[i] = slot != BlkbackPersistentGrants.NOT_KEPT ? persistentGrants.writableView(slot) : null;
+            if (slot != BlkbackPersistentGrants.NOT_KEPT)
+            {
+                kept++;
+            }
+        }
+        keptSegments = kept;
+    }
+
+    /**
+     * The resolved request's pages as one device buffer, if storage can read or write them in place: every segment
+     * has a kept writable mapping and together they are one byte range of machine memory (each page's bus address
+     * one page after the previous one's; every segment but the first starts at sector 0, every one but the last ends
+     * at sector 7). The request's bytes are then {@code [directRunOffsetBytes(), + total)} of it. Allocates nothing
+     * once a request of this shape has been seen.
+     *
+     * @return the buffer (valid for this request only), or {@code null}: go through {@link #staging()}.
+     */
+    ByteBuffer directRun(final BlkifRequest copy)
+    {
+        final int segments = copy.segmentCount();
+        if (persistentGrants == null || segments == 0 || keptSegments != segments)
+        {
+            return null;
+        }
+        final long firstBusAddress = persistentGrants.busAddress(segmentSlots[0]);
+        for (int i = 1; i < segments; i++)
+        {
+            // one byte range, no hole: segment i - 1 runs to the end of its page, segment i starts the next page
+            if (copy.segmentLastSector(i - 1) != SECTORS_PER_PAGE - 1 || copy.segmentFirstSector(i) != 0 ||
+                persistentGrants.busAddress(segmentSlots[i]) != firstBusAddress + (long)i * PAGE_BYTES)
+            {
+                return null;
+            }
+        }
+        directRunOffsetBytes = copy.segmentFirstSector(0) * SECTOR_SIZE_BYTES;
+        return persistentGrants.runBuffer(segmentSlots, segments);
+    }
+
+    /** Where the request's bytes start in the last {@link #directRun} buffer. */
+    int directRunOffsetBytes()
+    {
+        return directRunOffsetBytes;
+    }
+
+    /** Counts a request whose storage call went through {@link #directRun}: all of its segments were kept. */
+    void countDirect(final BlkifRequest copy)
+    {
+        counters.addDirectTransfer();
+        countMoved(copy, keptSegments);
+    }
+
+    /**
+     * Gathers a resolved write's segments into {@link #staging()}.
      *
      * @return false if any segment could not be copied from the front end (then nothing may reach storage).
      */
     boolean gatherFromFrontend(final BlkifRequest copy)
     {
         final int segments = copy.segmentCount();
-        final int kept = resolveSegmentViews(copy);
+        final int kept = keptSegments;
         grantCopies.clear();
         for (int i = 0; i < segments; i++)
         {
@@ -184,14 +267,14 @@ final class BlkbackSegmentMover
     }
 
     /**
-     * Scatters a read's data from {@link #staging()} into the front end's segments.
+     * Scatters a resolved read's data from {@link #staging()} into the front end's segments.
      *
      * @return false if any segment could not be copied to the front end (others may have been).
      */
     boolean scatterToFrontend(final BlkifRequest copy)
     {
         final int segments = copy.segmentCount();
-        final int kept = resolveSegmentViews(copy);
+        final int kept = keptSegments;
         grantCopies.clear();
         int position = 0;
         for (int i = 0; i < segments; i++)
@@ -249,26 +332,5 @@ final class BlkbackSegmentMover
     {
         return BlkifSegmentDescriptor.sectorCount(copy.segmentFirstSector(i), copy.segmentLastSector(i)) *
             SECTOR_SIZE_BYTES;
-    }
-
-    /**
-     * With persistent grants, each segment's kept writable mapping (mapped on first use, inline or indirect alike:
-     * a front end's persistent pages carry both), or {@code null} where the grant cannot be kept (the bound is
-     * reached, or it is not granted writable to us): that segment is grant-copied. Without, all {@code null}.
-     *
-     * @return segments with a kept mapping.
-     */
-    private int resolveSegmentViews(final BlkifRequest copy)
-    {
-        int kept = 0;
-        for (int i = 0; i < copy.segmentCount(); i++)
-        {
-            segmentViews[i] = persistentGrants != null ? persistentGrants.writableView(copy.segmentGref(i)) : null;
-            if (segmentViews[i] != null)
-            {
-                kept++;
-            }
-        }
-        return kept;
     }
 }

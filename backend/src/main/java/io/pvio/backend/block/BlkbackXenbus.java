@@ -32,6 +32,10 @@ import java.util.function.Supplier;
  * {@link BlkbackGeometry} with Connected. Disconnect stops those agents (joining their
  * threads) before anything they use is unmapped or freed.
  * <p>
+ * With {@code feature-persistent}, the rings of one device keep at most {@link #maxPersistentGrantsPerDevice()}
+ * grant mappings together ({@link #DEFAULT_MAX_PERSISTENT_GRANTS_PER_DEVICE} unless given to the constructor;
+ * Linux's {@code max_persistent_grants}): each connection has its own budget, which its rings share.
+ * <p>
  * The bus calls every method on its agent thread; the map of connections may be read from any thread.
  */
 public final class BlkbackXenbus implements XenbusBackendDriver
@@ -76,6 +80,12 @@ public final class BlkbackXenbus implements XenbusBackendDriver
         }
     }
 
+    /**
+     * Grant mappings the rings of one device keep together by default with {@code feature-persistent}: 8192, 32 MiB
+     * of the front end's pages (Linux's {@code max_persistent_grants} is the analogue).
+     */
+    public static final int DEFAULT_MAX_PERSISTENT_GRANTS_PER_DEVICE = BlkbackPersistentGrants.DEFAULT_MAX_PER_DEVICE;
+
     /** blkif.h: with more than one queue each has its own {@code queue-N} directory under the front end's. */
     public static final String QUEUE_DIR_PREFIX = "queue-";
 
@@ -86,6 +96,7 @@ public final class BlkbackXenbus implements XenbusBackendDriver
     private final UpcallDispatcher dispatcher;
     private final Supplier<EventIdleStrategy> idleStrategies;
     private final ErrorHandler errorHandler;
+    private final int maxPersistentGrantsPerDevice;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
     /**
@@ -106,6 +117,36 @@ public final class BlkbackXenbus implements XenbusBackendDriver
         final Supplier<EventIdleStrategy> idleStrategies,
         final ErrorHandler errorHandler)
     {
+        this(hypercalls, memory, dispatcher, storageByDevice, features, idleStrategies, errorHandler,
+            DEFAULT_MAX_PERSISTENT_GRANTS_PER_DEVICE);
+    }
+
+    /**
+     * As {@link #BlkbackXenbus(Hypercalls, GuestMemory, UpcallDispatcher, Function, BlkbackFeatures, Supplier,
+     * ErrorHandler)}, with a bound on persistent grants.
+     *
+     * @param maxPersistentGrantsPerDevice grant mappings all the rings of one device may keep together with {@code
+     *                                     feature-persistent} ({@link #DEFAULT_MAX_PERSISTENT_GRANTS_PER_DEVICE} by
+     *                                     default); beyond that a ring grant-copies. 0 keeps none. Mind dom0's
+     *                                     maptrack: every connected device may use this many entries.
+     * @throws IllegalArgumentException if {@code maxPersistentGrantsPerDevice} is negative.
+     */
+    public BlkbackXenbus(
+        final Hypercalls hypercalls,
+        final GuestMemory memory,
+        final UpcallDispatcher dispatcher,
+        final Function<XenbusDevice, BlockStorage> storageByDevice,
+        final BlkbackFeatures features,
+        final Supplier<EventIdleStrategy> idleStrategies,
+        final ErrorHandler errorHandler,
+        final int maxPersistentGrantsPerDevice)
+    {
+        if (maxPersistentGrantsPerDevice < 0)
+        {
+            throw new IllegalArgumentException(
+                "max persistent grants per device must not be negative: " + maxPersistentGrantsPerDevice);
+        }
+        this.maxPersistentGrantsPerDevice = maxPersistentGrantsPerDevice;
         this.dispatcher = dispatcher;
         this.hypercalls = hypercalls;
         this.memory = memory;
@@ -113,6 +154,12 @@ public final class BlkbackXenbus implements XenbusBackendDriver
         this.features = features;
         this.idleStrategies = idleStrategies;
         this.errorHandler = errorHandler;
+    }
+
+    /** Grant mappings the rings of one device may keep together with {@code feature-persistent}. */
+    public int maxPersistentGrantsPerDevice()
+    {
+        return maxPersistentGrantsPerDevice;
     }
 
     @Override
@@ -140,13 +187,16 @@ public final class BlkbackXenbus implements XenbusBackendDriver
         }
         final BlkbackGeometry geometry = BlkbackGeometry.of(storage, details.readOnly() || storage.isReadOnly());
         final List<Queue> queues = new ArrayList<>();
+        // one budget per device: its rings share it, and each gives its share back when it goes
+        final BlkbackPersistentGrantBudget persistentGrantBudget =
+            new BlkbackPersistentGrantBudget(maxPersistentGrantsPerDevice);
         try
         {
             for (int q = 0; q < details.queueCount(); q++)
             {
                 final XenbusTransaction queueDir = details.queueCount() == 1 ? frontend :
                     frontend.at(frontend.dir() + "/" + QUEUE_DIR_PREFIX + q);
-                queues.add(startQueue(device, q, queueDir, details, storage, geometry));
+                queues.add(startQueue(device, q, queueDir, details, storage, geometry, persistentGrantBudget));
             }
         }
         catch (final RuntimeException ex)
@@ -167,7 +217,8 @@ public final class BlkbackXenbus implements XenbusBackendDriver
         final XenbusTransaction queueDir,
         final BlkbackFrontendDetails details,
         final BlockStorage storage,
-        final BlkbackGeometry geometry)
+        final BlkbackGeometry geometry,
+        final BlkbackPersistentGrantBudget persistentGrantBudget)
     {
         final XenbusBackRing mapped = XenbusBackRing.claim(hypercalls, queueDir, device.frontendDomid(),
             features.maxRingPageOrder());
@@ -181,8 +232,11 @@ public final class BlkbackXenbus implements XenbusBackendDriver
             final BlkbackRing ring = new BlkbackRing(
                 "blkback-d" + device.frontendDomid() + "-" + device.id() + "-q" + q,
                 BackRing.attach(shared), details.abi(), storage, geometry, features, hypercalls,
-                device.frontendDomid(), mapped.localPort(), bounce, details.persistent(), errorHandler);
+                device.frontendDomid(), mapped.localPort(), bounce, details.persistent(), persistentGrantBudget,
+                errorHandler);
             final EventIdleStrategy idle = idleStrategies.get();
+            // req_event is armed only when the agent is about to park
+            idle.parkGuard(ring::armAndStillIdle);
             final AgentRunner runner = new AgentRunner(idle, errorHandler, null, ring);
             // the front end's kick: delivered through dom0's pending bitmask and upcall, it wakes this ring's agent
             dispatcher.bind(mapped.localPort(), port -> idle.signal());

@@ -83,9 +83,10 @@ public final class FileImageStorage implements BlockStorage
     }
 
     @Override
-    public void read(final long offsetBytes, final ByteBuffer buffer, final int lengthBytes) throws IOException
+    public void read(final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes,
+        final int lengthBytes) throws IOException
     {
-        final ByteBuffer view = buffer.clear().limit(lengthBytes);
+        final ByteBuffer view = window(buffer, bufferOffsetBytes, lengthBytes);
         long position = offsetBytes;
         while (view.hasRemaining())
         {
@@ -104,14 +105,27 @@ public final class FileImageStorage implements BlockStorage
     }
 
     @Override
-    public void write(final long offsetBytes, final ByteBuffer buffer, final int lengthBytes) throws IOException
+    public void write(final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes,
+        final int lengthBytes) throws IOException
     {
-        final ByteBuffer view = buffer.clear().limit(lengthBytes);
+        // each byte goes to the file once, straight from the buffer (a direct buffer: no copy in between)
+        final ByteBuffer view = window(buffer, bufferOffsetBytes, lengthBytes);
         long position = offsetBytes;
         while (view.hasRemaining())
         {
             position += channel.write(view, position);
         }
+    }
+
+    /** {@code buffer} with position and limit around {@code [offsetBytes, offsetBytes + lengthBytes)}; no copy. */
+    private static ByteBuffer window(final ByteBuffer buffer, final int offsetBytes, final int lengthBytes)
+    {
+        if (offsetBytes < 0 || lengthBytes < 0 || offsetBytes > buffer.capacity() - lengthBytes)
+        {
+            throw new IndexOutOfBoundsException("bytes " + offsetBytes + "+" + lengthBytes + " outside a buffer of " +
+                buffer.capacity());
+        }
+        return buffer.clear().position(offsetBytes).limit(offsetBytes + lengthBytes);
     }
 
     @Override
@@ -131,7 +145,7 @@ public final class FileImageStorage implements BlockStorage
         while (done < lengthBytes)
         {
             final int chunk = (int)Math.min(ZERO_CHUNK_BYTES, lengthBytes - done);
-            write(offsetBytes + done, chunkOfZeros, chunk);
+            write(offsetBytes + done, chunkOfZeros, 0, chunk);
             done += chunk;
         }
     }

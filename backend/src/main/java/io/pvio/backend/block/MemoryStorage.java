@@ -28,15 +28,19 @@ public final class MemoryStorage implements BlockStorage
     }
 
     @Override
-    public synchronized void read(final long offsetBytes, final ByteBuffer buffer, final int lengthBytes)
+    public synchronized void read(
+        final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes, final int lengthBytes)
     {
-        buffer.put(0, bytes, checkRange(offsetBytes, lengthBytes), lengthBytes);
+        // absolute bulk access is bounded by the limit: clear() so that only the capacity bounds the window
+        buffer.clear().put(bufferOffsetBytes, bytes, checkRange(offsetBytes, lengthBytes), lengthBytes);
     }
 
     @Override
-    public synchronized void write(final long offsetBytes, final ByteBuffer buffer, final int lengthBytes)
+    public synchronized void write(
+        final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes, final int lengthBytes)
     {
-        buffer.get(0, bytes, checkRange(offsetBytes, lengthBytes), lengthBytes);
+        // one bulk copy, each byte of a guest's page read once; bounded by the capacity, not the limit
+        buffer.clear().get(bufferOffsetBytes, bytes, checkRange(offsetBytes, lengthBytes), lengthBytes);
     }
 
     @Override

@@ -90,7 +90,7 @@ class BlkbackBadRequestTest
         final MemoryStorage disk = new MemoryStorage(DISK_SECTORS);
         final byte[] bytes = new byte[DISK_BYTES];
         random.nextBytes(bytes);
-        disk.write(0, ByteBuffer.wrap(bytes), bytes.length);
+        disk.write(0, ByteBuffer.wrap(bytes), 0, bytes.length);
         return disk;
     }
 
@@ -348,13 +348,15 @@ class BlkbackBadRequestTest
                 return disk.sectorCount();
             }
 
-            public void read(final long offsetBytes, final ByteBuffer buffer, final int lengthBytes)
+            public void read(
+                final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes, final int lengthBytes)
                 throws IOException
             {
                 throw new IOException("medium error");
             }
 
-            public void write(final long offsetBytes, final ByteBuffer buffer, final int lengthBytes)
+            public void write(
+                final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes, final int lengthBytes)
             {
                 throw new NonWritableChannelException();
             }

@@ -24,7 +24,7 @@ class BlockStorageTest
     private static byte[] read(final BlockStorage storage, final long offset, final int length) throws IOException
     {
         final ByteBuffer buffer = ByteBuffer.allocateDirect(length);
-        storage.read(offset, buffer, length);
+        storage.read(offset, buffer, 0, length);
         final byte[] bytes = new byte[length];
         buffer.get(0, bytes);
         return bytes;
@@ -34,7 +34,7 @@ class BlockStorageTest
     {
         final ByteBuffer buffer = ByteBuffer.allocateDirect(bytes.length);
         buffer.put(0, bytes);
-        storage.write(offset, buffer, bytes.length);
+        storage.write(offset, buffer, 0, bytes.length);
     }
 
     private static void contract(final BlockStorage storage) throws IOException
@@ -54,6 +54,37 @@ class BlockStorageTest
         final long last = (storage.sectorCount() - 1) * 512;
         write(storage, last, Arrays.copyOf(data, 512));
         assertArrayEquals(Arrays.copyOf(data, 512), read(storage, last, 512));
+        bufferOffsets(storage);
+    }
+
+    /**
+     * Only {@code [bufferOffsetBytes, + lengthBytes)} of the buffer is used, whatever its position and limit: a
+     * guest's page mapped by the back end, where a segment may start at any sector.
+     */
+    private static void bufferOffsets(final BlockStorage storage) throws IOException
+    {
+        final Random random = new Random(2);
+        final byte[] page = new byte[4096];
+        random.nextBytes(page);
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(4096).put(0, page);
+        buffer.position(4000).limit(4010); // nothing to do with the window
+        storage.write(20 * 512, buffer, 3 * 512, 2 * 512);
+        assertArrayEquals(Arrays.copyOfRange(page, 3 * 512, 5 * 512), read(storage, 20 * 512, 2 * 512));
+        assertArrayEquals(new byte[512], read(storage, 22 * 512, 512), "no more than lengthBytes written");
+
+        final ByteBuffer target = ByteBuffer.allocateDirect(4096).put(0, page);
+        target.position(100).limit(200);
+        storage.read(20 * 512, target, 6 * 512, 2 * 512);
+        final byte[] expected = page.clone();
+        System.arraycopy(page, 3 * 512, expected, 6 * 512, 2 * 512);
+        final byte[] actual = new byte[4096];
+        target.get(0, actual);
+        assertArrayEquals(expected, actual, "the window filled, every other byte of the buffer untouched");
+
+        assertThrows(IndexOutOfBoundsException.class, () -> storage.read(0, target, 7 * 512, 2 * 512),
+            "past the buffer's end");
+        assertThrows(IndexOutOfBoundsException.class, () -> storage.write(0, target, -512, 512));
+        assertArrayEquals(new byte[1024], read(storage, 0, 1024), "a refused call reaches no sector");
     }
 
     private static long allocatedBytes(final Path file) throws IOException
@@ -69,7 +100,7 @@ class BlockStorageTest
         final MemoryStorage storage = new MemoryStorage(64);
         assertEquals(64, storage.sectorCount());
         contract(storage);
-        assertThrows(IndexOutOfBoundsException.class, () -> storage.read(64 * 512, ByteBuffer.allocate(512), 512));
+        assertThrows(IndexOutOfBoundsException.class, () -> storage.read(64 * 512, ByteBuffer.allocate(512), 0, 512));
     }
 
     @Test

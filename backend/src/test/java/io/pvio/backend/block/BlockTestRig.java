@@ -70,6 +70,25 @@ public final class BlockTestRig implements AutoCloseable
         final ErrorHandler backendSink,
         final ErrorHandler frameworkSink)
     {
+        this(features, standIn, backendSink, frameworkSink, BlkbackPersistentGrants.DEFAULT_MAX_PER_DEVICE);
+    }
+
+    /** blkback with {@code features} and at most {@code maxPersistentGrantsPerDevice} kept mappings per device. */
+    public BlockTestRig(final BlkbackFeatures features, final int maxPersistentGrantsPerDevice)
+    {
+        this(features, null, null, null, maxPersistentGrantsPerDevice);
+    }
+
+    /**
+     * @param maxPersistentGrantsPerDevice blkback's bound on the mappings the rings of one device keep together.
+     */
+    public BlockTestRig(
+        final BlkbackFeatures features,
+        final Function<BlockTestRig, XenbusBackendDriver> standIn,
+        final ErrorHandler backendSink,
+        final ErrorHandler frameworkSink,
+        final int maxPersistentGrantsPerDevice)
+    {
         host = new SplitDriverHost(8192, 2048, frameworkSink != null ? frameworkSink : frontendErrors::add);
         hv = host.hypervisor();
         toolstack = host.toolstack();
@@ -79,7 +98,7 @@ public final class BlockTestRig implements AutoCloseable
         grants = guestHost.grants();
         blkback = new BlkbackXenbus(hv.dom0Hypercalls(), hv.dom0().guestMemory(), host.dom0Dispatcher(),
             device -> storage.get(device.id()), features, EventIdleStrategy::new,
-            backendSink != null ? backendSink : backendErrors::add);
+            backendSink != null ? backendSink : backendErrors::add, maxPersistentGrantsPerDevice);
         backendDriver = standIn == null ? blkback : standIn.apply(this);
         host.startBackendBus(backendDriver);
     }

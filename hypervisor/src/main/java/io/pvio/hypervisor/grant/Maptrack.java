@@ -7,6 +7,8 @@ import io.pvio.hypervisor.memory.SinkFrame;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
+
 /**
  * The grant mappings one domain holds (Xen's maptrack): a handle per mapping, at most {@link #limit()} at once.
  * Each entry remembers the granting domain, the reference, the machine frame (retained) and whether it is read-only,
@@ -22,6 +24,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class Maptrack
 {
+    /**
+     * The most frames one {@link #deviceBuffer} may span: blkif's largest request, 4096 indirect segments of a page
+     * each (16 MiB).
+     */
+    public static final int MAX_DEVICE_BUFFER_PAGES = 4096;
+
     private final MachineMemory memory;
     private final SinkFrame sink;
     private final Domain[] granters;
@@ -204,6 +212,46 @@ public final class Maptrack
             areaHandles[handles[i]] = members;
         }
         return view;
+    }
+
+    /**
+     * A new direct {@link ByteBuffer} over the frames of {@code handles[0 .. count)}, in that order: the device's
+     * view of granted pages ({@code GNTMAP_device_map}), which positional file I/O fills or drains without a copy.
+     * Each handle must be a live writable mapping of this domain and their frames must be consecutive. Unlike the
+     * views above, it is <b>not revoked on unmap</b> (a {@code ByteBuffer} cannot be re-pointed): the caller stops
+     * using it before it unmaps any of the handles. While they stay mapped the frames stay retained, so it never
+     * reaches a frame that left the granter. A new object per call: control path, callers cache it.
+     *
+     * @return the buffer ({@code count * 4096} bytes, position 0), or {@code null} if {@code count} is outside
+     * 1..{@link #MAX_DEVICE_BUFFER_PAGES} or longer than {@code handles}, a handle is not a live writable mapping,
+     * or the frames are not consecutive.
+     */
+    public synchronized ByteBuffer deviceBuffer(final int[] handles, final int count)
+    {
+        if (count < 1 || count > MAX_DEVICE_BUFFER_PAGES || count > handles.length)
+        {
+            return null;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final int handle = handles[i];
+            if (!isLive(handle) || readOnly[handle] || mfns[handle] != mfns[handles[0]] + i)
+            {
+                return null;
+            }
+        }
+        return memory.newDeviceBuffer(mfns[handles[0]], count);
+    }
+
+    /**
+     * The machine address of a live mapping's frame ({@code mfn << 12}, Xen's {@code dev_bus_addr}): mappings whose
+     * bus addresses follow one another page by page can be reached by one {@link #deviceBuffer}.
+     *
+     * @return the address, or -1 if {@code handle} is not a live mapping.
+     */
+    public synchronized long busAddress(final int handle)
+    {
+        return isLive(handle) ? (long)mfns[handle] << MachineMemory.PAGE_SHIFT : -1;
     }
 
     /**

@@ -14,8 +14,12 @@ import java.util.concurrent.locks.LockSupport;
  * {@code spinNs} first (an answer that arrives within that window costs no wake-up), then parks its thread with no
  * timeout: a lost wake-up is a bug that hangs, never a delay hidden by a timer.
  * <p>
- * The agent must have armed its notification before going idle (ring.h's final check: set {@code rsp_event} or
+ * The agent must have armed its notification before it parks (ring.h's final check: set {@code rsp_event} or
  * {@code req_event}, full fence, re-read the producer), so that anything published afterwards is followed by an event.
+ * It may do so in its duty cycle, as soon as it finds nothing to do; or, better, through a {@link ParkGuard}, which
+ * this strategy calls only when the spin is over and it is about to park. Then the peer sees no armed event index
+ * while the agent spins, and publishes without a kick what the spinning agent picks up anyway (Linux's NAPI and
+ * busy polling keep interrupts off while they poll the same way).
  * <p>
  * Dekker's handshake between {@link #idle(int)} and {@link #signal()}: the idler writes {@code parked} then takes
  * the signal (an atomic exchange with false); the signaller writes the signal then reads {@code parked} (volatile and
@@ -30,7 +34,23 @@ public final class EventIdleStrategy implements IdleStrategy
     /** Default spin before parking: a little above one event round trip on a quiet machine. */
     public static final long DEFAULT_SPIN_NS = TimeUnit.MICROSECONDS.toNanos(20);
 
+    /**
+     * The agent's last word before its thread parks: arm the event(s) that announce new work, then look once more.
+     * Called on the agent thread.
+     */
+    @FunctionalInterface
+    public interface ParkGuard
+    {
+        /**
+         * Arms notification (e.g. ring.h's final check) and re-checks for work published meanwhile.
+         *
+         * @return true if there is still nothing to do (park); false if work turned up (run the duty cycle again).
+         */
+        boolean armAndStillIdle();
+    }
+
     private final long spinNs;
+    private ParkGuard parkGuard;
     private final AtomicLong parks = new AtomicLong();
     private final AtomicLong wakeups = new AtomicLong();
     private final AtomicBoolean signalled = new AtomicBoolean();
@@ -69,6 +89,15 @@ public final class EventIdleStrategy implements IdleStrategy
                 LockSupport.unpark(idler);
             }
         }
+    }
+
+    /**
+     * Sets what to call just before parking ({@link ParkGuard}); {@code null} for nothing (the agent arms its events in
+     * its duty cycle). Set it before the agent runs.
+     */
+    public void parkGuard(final ParkGuard guard)
+    {
+        this.parkGuard = guard;
     }
 
     /** Never park again (the agent is being closed). */
@@ -132,6 +161,13 @@ public final class EventIdleStrategy implements IdleStrategy
         if (nowNs - idleSinceNs < spinNs)
         {
             Thread.onSpinWait();
+            return;
+        }
+        final ParkGuard guard = parkGuard;
+        if (guard != null && !guard.armAndStillIdle())
+        {
+            // work was published before the event was armed: take it now, and spin again when idle again
+            idleSinceNs = -1;
             return;
         }
         if (thread == null)

@@ -5,7 +5,10 @@ import io.pvio.hypervisor.grant.GrantCopyBatch;
 import io.pvio.hypervisor.grant.GrantStatus;
 import io.pvio.hypervisor.grant.GrantTables;
 import io.pvio.hypervisor.memory.ReadOnlyFrame;
+import io.pvio.hypervisor.grant.Maptrack;
 import org.agrona.concurrent.AtomicBuffer;
+
+import java.nio.ByteBuffer;
 
 /**
  * {@code HYPERVISOR_grant_table_op} for one domain. Map, unmap and copy report per-element {@link GrantStatus}
@@ -97,6 +100,56 @@ public final class GrantTableOp
                 " are not live, writable, machine-contiguous and outside any other area");
         }
         return view;
+    }
+
+    /**
+     * A direct {@link ByteBuffer} over the frames of several live writable mappings, in order, for storage I/O straight
+     * into and out of granted pages: how a back end's device reaches them by bus address ({@code GNTMAP_device_map},
+     * {@code dev_bus_addr}), one copy per byte instead of two. The frames must be machine-contiguous (check with
+     * {@link #busAddress}). Position 0, capacity {@code count * 4096}.
+     * <p>
+     * <b>Not revoked on unmap</b>, unlike the {@link AtomicBuffer} views (which are re-pointed at a scratch page): the
+     * caller must stop using the buffer, and drop it, before it unmaps any of the handles. While they stay mapped
+     * the frames stay retained, so the buffer cannot reach a frame that left the granter; after an unmap it could.
+     * The granter may change the pages at any moment. A new object per call: control path, cache it.
+     * <pre>{@code
+     * ByteBuffer pages = gnttab.deviceBuffer(handles, count); // kept while the handles stay mapped
+     * channel.read(pages.clear(), positionBytes);
+     * ...
+     * pages = null;                                             // first forget it, then unmap
+     * gnttab.unmapGrantRef(handles[0]);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code count} is outside 1..{@link Maptrack#MAX_DEVICE_BUFFER_PAGES} or
+     * longer than {@code handles}, a handle is not a live writable mapping of this domain, or the frames are not
+     * consecutive.
+     */
+    public ByteBuffer deviceBuffer(final int[] handles, final int count)
+    {
+        final ByteBuffer buffer = self.maptrack().deviceBuffer(handles, count);
+        if (buffer == null)
+        {
+            throw new IllegalArgumentException(count + " mappings of d" + self.domid() +
+                " are not live, writable and machine-contiguous (1.." + Maptrack.MAX_DEVICE_BUFFER_PAGES + " pages)");
+        }
+        return buffer;
+    }
+
+    /**
+     * The machine address ({@code mfn << 12}) of a live mapping's frame, as Xen returns it in {@code dev_bus_addr}:
+     * a back end checks that several mappings are machine-contiguous (addresses 4096 apart, in order) without a call
+     * per request, then reaches them through one {@link #deviceBuffer}.
+     *
+     * @throws IllegalArgumentException if {@code handle} is not a live mapping of this domain.
+     */
+    public long busAddress(final int handle)
+    {
+        final long address = self.maptrack().busAddress(handle);
+        if (address < 0)
+        {
+            throw new IllegalArgumentException("handle " + handle + " is not a live mapping of d" + self.domid());
+        }
+        return address;
     }
 
     /**

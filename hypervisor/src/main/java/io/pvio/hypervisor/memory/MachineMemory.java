@@ -5,6 +5,7 @@ import io.pvio.ring.SringDescriptor;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -280,6 +281,27 @@ public final class MachineMemory implements AutoCloseable
         checkMfn(firstMfn);
         checkMfn(firstMfn + count - 1);
         return new UnsafeBuffer(frameAddress(firstMfn), count * PAGE_SIZE_BYTES);
+    }
+
+    /**
+     * A new direct {@link ByteBuffer} over the {@code count} consecutive frames from {@code firstMfn} (position 0,
+     * limit and capacity {@code count * 4096}): what a device reaches a frame through by its bus address
+     * ({@code GNTMAP_device_map}), so that positional file I/O reads and writes the frames without a copy. Unlike the
+     * views above it can never be re-pointed: the caller must keep the frames alive while it is in use. Hypervisor
+     * use only. Control path: one small object per call.
+     *
+     * @throws IllegalArgumentException if {@code count} is not positive or a frame is outside the machine.
+     */
+    public ByteBuffer newDeviceBuffer(final int firstMfn, final int count)
+    {
+        checkMfn(firstMfn);
+        if (count < 1 || count > frameCount - firstMfn)
+        {
+            throw new IllegalArgumentException(
+                count + " frames from mfn " + firstMfn + " are not within 0.." + (frameCount - 1));
+        }
+        // slice(index, length) reads the region's address only: it never touches the shared buffer's position
+        return region.byteBuffer().slice(firstMfn << PAGE_SHIFT, count << PAGE_SHIFT);
     }
 
     /** Re-points {@code view} at frame {@code mfn}. */

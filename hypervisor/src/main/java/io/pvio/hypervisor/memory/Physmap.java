@@ -19,6 +19,12 @@ import java.util.Arrays;
  */
 public final class Physmap
 {
+    /**
+     * The largest extent a domain may ask for: 2^9 frames (2 MiB), Xen's default for a guest ({@code domU_max_order},
+     * a superpage). Multi-page rings use up to 2^4; block buffers up to 2^8.
+     */
+    public static final int MAX_EXTENT_ORDER = 9;
+
     private final MachineMemory memory;
     private final int ownerToken;
     private final int[] mfns;
@@ -151,12 +157,12 @@ public final class Physmap
      * Backs the lowest run of {@code 2^order} empty gfns, aligned to {@code 2^order}, with as many machine-contiguous
      * fresh zeroed frames ({@code XENMEM_increase_reservation} with {@code extent_order}: one extent).
      *
-     * @return the first gfn of the run, or -EINVAL (order outside 0..{@link SinkFrame#MAX_AREA_PAGES} pages, or after
+     * @return the first gfn of the run, or -EINVAL (order outside 0..{@link #MAX_EXTENT_ORDER}, or after
      * teardown), -ENOMEM (no such run of gfns, the ceiling would be passed, or no run of free machine frames).
      */
     public synchronized long populateContiguousLowestEmpty(final int order)
     {
-        if (released || order < 0 || (1 << Math.min(order, 30)) > SinkFrame.MAX_AREA_PAGES)
+        if (released || order < 0 || order > MAX_EXTENT_ORDER)
         {
             return XenErrno.EINVAL.negated();
         }

@@ -37,6 +37,52 @@ class EventIdleStrategyTest
     }
 
     @Test
+    void theParkGuardRunsOnlyWhenTheSpinIsOverAndWorkItFindsPreventsThePark()
+    {
+        final AtomicLong guardCalls = new AtomicLong();
+        final EventIdleStrategy spinning = new EventIdleStrategy(TimeUnit.SECONDS.toNanos(60));
+        spinning.parkGuard(() ->
+        {
+            guardCalls.incrementAndGet();
+            return true;
+        });
+        for (int i = 0; i < 1000; i++)
+        {
+            spinning.idle(0);
+        }
+        assertEquals(0, guardCalls.get(), "nothing is armed while the agent spins");
+
+        final EventIdleStrategy idle = new EventIdleStrategy(0);
+        idle.parkGuard(() ->
+        {
+            guardCalls.incrementAndGet();
+            return false; // the final check found work published before the event was armed
+        });
+        for (int i = 0; i < 100; i++)
+        {
+            idle.idle(0);
+        }
+        assertEquals(100, guardCalls.get(), "armed and re-checked at every attempt to park");
+        assertEquals(0, idle.parks(), "work found by the guard is taken, never slept on");
+    }
+
+    @Test
+    void anIdlerWhoseGuardFindsNothingParksUntilSignalled() throws Exception
+    {
+        final EventIdleStrategy idle = new EventIdleStrategy(0);
+        final AtomicLong guardCalls = new AtomicLong();
+        idle.parkGuard(() -> guardCalls.incrementAndGet() > 0);
+        final Thread idler = new Thread(() -> idle.idle(0));
+        idler.start();
+        await().atMost(WAIT).until(() -> idler.getState() == Thread.State.WAITING);
+        assertEquals(1, guardCalls.get());
+        idle.signal();
+        idler.join(WAIT.toMillis());
+        assertTrue(!idler.isAlive());
+        assertEquals(1, idle.parks());
+    }
+
+    @Test
     void anIdlerParksUntilSignalled() throws Exception
     {
         final EventIdleStrategy idle = new EventIdleStrategy(0);

@@ -69,7 +69,8 @@ class ContiguousExtentTest
     void badOrdersAndTheCeilingAreRefused()
     {
         assertEquals(XenErrno.EINVAL, assertThrows(HypercallException.class,
-            () -> memory.increaseReservation(DomainId.SELF, 1, 5, new long[1])).errno(), "more than 16 pages");
+            () -> memory.increaseReservation(DomainId.SELF, 1, Physmap.MAX_EXTENT_ORDER + 1, new long[1])).errno(),
+            "more than a 2 MiB superpage");
         assertEquals(XenErrno.EINVAL, assertThrows(HypercallException.class,
             () -> memory.increaseReservation(DomainId.SELF, 1, -1, new long[1])).errno());
         extent(4);
