@@ -1,5 +1,8 @@
 package io.pvio.frontend.block;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_DISCARD;
@@ -33,6 +36,9 @@ public final class BlkfrontDevice
     public static final int SUBMISSION_QUEUE_CAPACITY = 4096;
 
     private final BlkfrontEngine engine;
+    /** Buffers from {@link #allocateBuffer} not yet freed, by identity (a {@link BlockBuffer} owns its gfns array). */
+    private final Map<BlockBuffer, BlkfrontRegisteredBuffer> allocated =
+        Collections.synchronizedMap(new IdentityHashMap<>());
 
     BlkfrontDevice(final BlkfrontEngine engine)
     {
@@ -92,6 +98,55 @@ public final class BlkfrontDevice
     public void discard(final long sector, final long sectorCount, final BlockCompletion completion)
     {
         submit(BLKIF_OP_DISCARD, sector, null, sectorCount, completion);
+    }
+
+    // ---- registered buffers (any thread) ----
+
+    /**
+     * A buffer of {@code pageCount} whole pages of new guest memory, granted writable to the back end for as long as
+     * it lives: requests on it (or on any {@link BlockBuffer} made only of its pages) carry those grants as they are,
+     * so blkfront copies nothing and grants nothing per request, and a back end with {@code feature-persistent} maps
+     * them once and moves the data straight between them and its disk. The pages are machine-contiguous when the
+     * guest has a free run of memory, so a large request can be one I/O in the back end. Reach the bytes through the
+     * guest's memory ({@code GuestMemory.frame(buffer.gfn(i))}). Give it back with {@link #freeBuffer} once no request
+     * on it is in flight.
+     *
+     * @param pageCount 1..{@link #MAX_INDIRECT_SEGMENTS}.
+     * @throws IllegalArgumentException if {@code pageCount} is out of range.
+     * @throws IllegalStateException    if the guest is short of memory or grant references (nothing is kept), or the
+     *                                  device is closed.
+     */
+    public BlockBuffer allocateBuffer(final int pageCount)
+    {
+        final BlkfrontRegisteredBuffer registered = engine.allocateBuffer(pageCount);
+        allocated.put(registered.buffer(), registered);
+        return registered.buffer();
+    }
+
+    /**
+     * Gives back a buffer from {@link #allocateBuffer}: nothing issued afterwards carries its grants, which are ended
+     * (once the back end lets go of them: with {@code feature-persistent} it keeps them mapped until it disconnects)
+     * and the pages returned to the hypervisor. A request on it still in flight may fail. Closing the device gives
+     * back every buffer not freed.
+     *
+     * @throws IllegalArgumentException if {@code buffer} is not one this device allocated, or was freed already.
+     */
+    public void freeBuffer(final BlockBuffer buffer)
+    {
+        final BlkfrontRegisteredBuffer registered = allocated.remove(buffer);
+        if (registered == null)
+        {
+            throw new IllegalArgumentException("not a buffer this device allocated, or freed already: " + buffer);
+        }
+        try
+        {
+            engine.freeBuffer(registered);
+        }
+        catch (final RuntimeException ex)
+        {
+            allocated.put(buffer, registered); // not handed to the agent: still the caller's, to free again
+            throw ex;
+        }
     }
 
     /** Whether a back end is connected now. */

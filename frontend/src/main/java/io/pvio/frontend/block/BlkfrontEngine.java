@@ -66,6 +66,19 @@ final class BlkfrontEngine implements Agent
         }
     }
 
+    /** A buffer allocated on the caller's thread, for the agent's table. */
+    private record Register(BlkfrontRegisteredBuffer buffer)
+    {
+    }
+
+    /** A buffer the caller freed: out of the table, then released. */
+    private record Unregister(BlkfrontRegisteredBuffer buffer)
+    {
+    }
+
+    /** Control commands waiting for the agent: attach/detach/close, and buffers allocated or freed meanwhile. */
+    static final int COMMAND_QUEUE_CAPACITY = 1024;
+
     private static final Object DETACH = new Object();
     private static final Object CLOSE = new Object();
 
@@ -79,7 +92,7 @@ final class BlkfrontEngine implements Agent
     private final EventIdleStrategy idle;
     private final ManyToOneConcurrentArrayQueue<BlkfrontRequest> submissions =
         new ManyToOneConcurrentArrayQueue<>(BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
-    private final ManyToOneConcurrentArrayQueue<Object> commands = new ManyToOneConcurrentArrayQueue<>(64);
+    private final ManyToOneConcurrentArrayQueue<Object> commands = new ManyToOneConcurrentArrayQueue<>(COMMAND_QUEUE_CAPACITY);
     private final ArrayDeque<BlkfrontRequest> waiting = new ArrayDeque<>();
     /** Where what dropped rings leave mapped goes: ended (pages given back) once the back end lets go. */
     private final DeferredGrantRelease deferred;
@@ -88,6 +101,8 @@ final class BlkfrontEngine implements Agent
     private final NanoClock clock = SystemNanoClock.INSTANCE;
     /** Filled by the rings as they collect, completed once every ring is collected (callbacks run between rings). */
     private final List<BlkfrontRequest> answered = new ArrayList<>();
+    /** Buffers whose pages requests carry as they are (agent-owned). */
+    private final BlkfrontRegisteredPages registeredPages = new BlkfrontRegisteredPages();
 
     // agent-owned
     private BlkfrontRing[] rings;
@@ -95,6 +110,8 @@ final class BlkfrontEngine implements Agent
     private int nextRing;
     /** The largest request any ring serves; larger ones complete with EOPNOTSUPP. */
     private int maxSegmentsPerRequest;
+    /** Likewise for requests on registered buffers, which no ring's persistent pages or grant pool bound. */
+    private int maxRegisteredSegmentsPerRequest;
     private BlkfrontBackendFeatures features;
     private long nextSequence;
     private boolean closed;
@@ -120,6 +137,8 @@ final class BlkfrontEngine implements Agent
         final DeferredGrantRelease deferred)
     {
         this.idle = idle;
+        // the rings' response events are armed only when the agent is about to park
+        idle.parkGuard(this::armAndStillIdle);
         this.deferred = deferred;
         this.memory = memory;
         this.name = name;
@@ -178,6 +197,64 @@ final class BlkfrontEngine implements Agent
     long connections()
     {
         return connections;
+    }
+
+    /**
+     * Allocates a registered buffer of {@code pageCount} pages on the caller's thread (grants monitor taken) and hands
+     * it to the agent's table.
+     *
+     * @throws IllegalStateException if the guest is short of memory or grant references, or the device is closed.
+     */
+    BlkfrontRegisteredBuffer allocateBuffer(final int pageCount)
+    {
+        final BlkfrontRegisteredBuffer buffer;
+        synchronized (grants)
+        {
+            buffer = BlkfrontRegisteredBuffer.allocate(hypercalls, grants, backendDomid, pageCount);
+        }
+        try
+        {
+            offerCommand(new Register(buffer));
+        }
+        catch (final IllegalStateException ex)
+        {
+            releaseRegistered(buffer);
+            throw ex;
+        }
+        if (closedForSubmissions)
+        {
+            // the agent stopped, or is stopping: its close releases what it saw, this whatever it did not
+            releaseRegistered(buffer);
+            throw new IllegalStateException(name + ": the device is closed");
+        }
+        return buffer;
+    }
+
+    /** Takes {@code buffer} out of the table and releases it (on the agent, or here if the device is closed). */
+    void freeBuffer(final BlkfrontRegisteredBuffer buffer)
+    {
+        if (!closedForSubmissions)
+        {
+            offerCommand(new Unregister(buffer));
+        }
+        if (closedForSubmissions)
+        {
+            releaseRegistered(buffer);
+        }
+    }
+
+    /** Registered buffers in the agent's table now (agent thread, or tests after it stopped). */
+    int registeredBufferCount()
+    {
+        return registeredPages.bufferCount();
+    }
+
+    private void releaseRegistered(final BlkfrontRegisteredBuffer buffer)
+    {
+        synchronized (grants)
+        {
+            buffer.release(hypercalls, grants, deferred);
+        }
     }
 
     // ---- control (from BlkfrontXenbus, on the bus thread) ----
@@ -280,7 +357,7 @@ final class BlkfrontEngine implements Agent
             {
                 dropRings(true);
             }
-            // rings handed over by the control path that this agent never took over
+            // rings handed over by the control path that this agent never took over, buffers it never registered
             Object command;
             while ((command = commands.poll()) != null)
             {
@@ -288,10 +365,40 @@ final class BlkfrontEngine implements Agent
                 {
                     attach.release(deferred);
                 }
+                else if (command instanceof Register register)
+                {
+                    register.buffer().release(hypercalls, grants, deferred);
+                }
+                else if (command instanceof Unregister unregister)
+                {
+                    registeredPages.remove(unregister.buffer());
+                    unregister.buffer().release(hypercalls, grants, deferred);
+                }
+            }
+            for (final BlkfrontRegisteredBuffer buffer : registeredPages.removeAll())
+            {
+                buffer.release(hypercalls, grants, deferred);
             }
         }
         submissions.drainTo(waiting, BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
         failAll(waiting);
+    }
+
+    /**
+     * The park guard ({@link EventIdleStrategy.ParkGuard}), on the agent thread: arms every ring's response event and
+     * looks once more for responses, submissions and commands.
+     */
+    private boolean armAndStillIdle()
+    {
+        boolean idleNow = commands.isEmpty() && submissions.isEmpty();
+        if (rings != null)
+        {
+            for (final BlkfrontRing ring : rings)
+            {
+                idleNow &= !ring.armResponseEvent();
+            }
+        }
+        return idleNow;
     }
 
     private void completeAnswered()
@@ -323,6 +430,7 @@ final class BlkfrontEngine implements Agent
                     rings = new BlkfrontRing[attach.fronts().length];
                     int depth = 0;
                     int maxSegments = 0;
+                    int maxRegisteredSegments = 0;
                     for (int q = 0; q < rings.length; q++)
                     {
                         // claims the ring's indirect pages and reserves its grant refs from GrantAccess: monitor held
@@ -331,15 +439,28 @@ final class BlkfrontEngine implements Agent
                             attach.persistentPages()[q]);
                         depth += rings[q].capacity();
                         maxSegments = Math.max(maxSegments, rings[q].maxSegmentsPerRequest());
+                        maxRegisteredSegments = Math.max(maxRegisteredSegments,
+                            rings[q].maxRegisteredSegmentsPerRequest());
                     }
                     ringResources = attach.resources();
                     maxSegmentsPerRequest = maxSegments;
+                    maxRegisteredSegmentsPerRequest = maxRegisteredSegments;
                     queueDepth = depth;
                 }
                 features = attach.features();
                 geometry = attach.geometry();
                 starvationReported = false;
                 connections++;
+            }
+            else if (command instanceof Register register)
+            {
+                registeredPages.add(register.buffer());
+            }
+            else if (command instanceof Unregister unregister)
+            {
+                // out of the table first: nothing issued from now on carries its refs
+                registeredPages.remove(unregister.buffer());
+                releaseRegistered(unregister.buffer());
             }
             else if (command == DETACH)
             {
@@ -379,8 +500,12 @@ final class BlkfrontEngine implements Agent
         BlkfrontRequest request;
         while ((request = waiting.peekFirst()) != null)
         {
+            // a buffer of registered pages goes out on their grants, no copy and nothing claimed for it
+            request.registered = request.buffer != null &&
+                registeredPages.fillRefs(request.buffer, request.grantRefs);
             // more pages than this connection carries in one request (no indirect segments, or fewer)
-            if (!isOffered(request.operation) || request.segmentCount() > maxSegmentsPerRequest)
+            if (!isOffered(request.operation) || request.segmentCount() >
+                (request.registered ? maxRegisteredSegmentsPerRequest : maxSegmentsPerRequest))
             {
                 waiting.pollFirst();
                 complete(request, BLKIF_RSP_EOPNOTSUPP, errorHandler);
@@ -505,6 +630,7 @@ final class BlkfrontEngine implements Agent
         }
         rings = null;
         maxSegmentsPerRequest = 0;
+        maxRegisteredSegmentsPerRequest = 0;
         queueDepth = 0;
         for (final XenbusFrontRing resources : ringResources)
         {

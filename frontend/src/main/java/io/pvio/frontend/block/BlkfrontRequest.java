@@ -32,6 +32,11 @@ final class BlkfrontRequest
     int grantCount;
     /** The id whose persistent pages carry the data while on a ring, else -1. */
     int persistentId = -1;
+    /**
+     * Whether every page of the buffer is a registered page ({@link BlkfrontRegisteredPages}), with
+     * {@link #grantRefs} filled from them: decided afresh each time the agent tries to issue it.
+     */
+    boolean registered;
     /** The back end's answer, held between collecting it and completing it (after the ring's cycle). */
     int status;
     /** 1 once the completion ran or is running: it runs exactly once, whoever gets there first. */

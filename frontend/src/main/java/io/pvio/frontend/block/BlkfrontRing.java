@@ -50,6 +50,9 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
  * </ul>
  * Where a request's grants come from:
  * <ul>
+ *   <li>a buffer of registered pages ({@link BlkfrontDevice#allocateBuffer}, {@link BlkfrontRegisteredPages}): their
+ *       own grants, made when the buffer was allocated; no copy, nothing claimed or revoked per request. The back end
+ *       (keeping them mapped with {@code feature-persistent}) moves the data straight between them and its disk.</li>
  *   <li>with {@code feature-persistent}: from the ring's persistent pages ({@link BlkfrontPersistentPages}, claimed
  *       before the feature was advertised, so a persistent connection always has them), for inline and indirect
  *       requests alike; the data is copied in (write) or out (read). Nothing is granted or revoked per request.</li>
@@ -99,8 +102,9 @@ final class BlkfrontRing
     /** References for per-request grants of the callers' pages; empty when persistent pages carry the data. */
     private final GrantRefPool refPool;
     private final int maxSegmentsPerRequest;
+    /** Registered buffers need no persistent page or pool reference: only the inline or indirect form bounds them. */
+    private final int maxRegisteredSegmentsPerRequest;
     private final GuestMemory memory;
-    private boolean responseEventArmed;
     private boolean faulted;
 
     /**
@@ -159,6 +163,7 @@ final class BlkfrontRing
                 "requests of more than " + dataPages + " pages are not served on this ring"));
         }
         this.maxSegmentsPerRequest = Math.min(segmentsPerRequest, dataPages);
+        this.maxRegisteredSegmentsPerRequest = segmentsPerRequest;
     }
 
     /** The most segments per indirect request blkfront uses with a back end that offers {@code features}. */
@@ -193,6 +198,12 @@ final class BlkfrontRing
     int maxSegmentsPerRequest()
     {
         return maxSegmentsPerRequest;
+    }
+
+    /** The most pages one request on registered buffers may span here: 11 inline, more if indirect. */
+    int maxRegisteredSegmentsPerRequest()
+    {
+        return maxRegisteredSegmentsPerRequest;
     }
 
     /** Requests the ring can hold at once: the queue depth. */
@@ -249,6 +260,11 @@ final class BlkfrontRing
             return false;
         }
         final int segments = request.segmentCount();
+        if (request.registered)
+        {
+            // its pages are granted already: nothing to claim but the id, the slot and (if indirect) its pages
+            return segments <= maxRegisteredSegmentsPerRequest;
+        }
         if (segments > maxSegmentsPerRequest)
         {
             return false;
@@ -266,12 +282,10 @@ final class BlkfrontRing
     boolean issue(final BlkfrontRequest request)
     {
         final BlockBuffer data = request.buffer;
-        if (data != null && !isPopulated(data))
-        {
-            return false;
-        }
         final int id = freeIds[freeIdCount - 1];
-        if (data != null && !grantSegments(request, id))
+        // registered pages: the refs are in grantRefs already, and the pages stay ours until the buffer is freed
+        // through the agent, which takes them out of its table first
+        if (data != null && !request.registered && (!isPopulated(data) || !grantSegments(request, id)))
         {
             return false;
         }
@@ -428,22 +442,9 @@ final class BlkfrontRing
         }
         try
         {
-            int available = front.pollResponses();
-            if (available == 0)
-            {
-                if (responseEventArmed || inFlight() == 0)
-                {
-                    return 0;
-                }
-                responseEventArmed = true;
-                // ring.h: set rsp_event, full fence, re-read rsp_prod
-                if (!front.finalCheckForResponses())
-                {
-                    return 0;
-                }
-                available = front.pollResponses();
-            }
-            responseEventArmed = false;
+            // no event is armed here: the agent polls while it spins, and arms only before it parks
+            // (armResponseEvent, through the engine's park guard)
+            final int available = front.pollResponses();
             for (int i = 0; i < available; i++)
             {
                 if (!complete(front.takeResponse()))
@@ -457,6 +458,31 @@ final class BlkfrontRing
         {
             fault(ex);
             return 1;
+        }
+    }
+
+    /**
+     * Before the agent parks: if requests are in flight, asks for an event once half of them are answered (at least
+     * one; ring.h's final check: set {@code rsp_event}, full fence, re-read {@code rsp_prod}), so a parked front end
+     * is woken once per several responses while the back end still works on the other half, and a single request
+     * still wakes it at once.
+     *
+     * @return true if responses are waiting already (do not park).
+     */
+    boolean armResponseEvent()
+    {
+        if (faulted || inFlight() == 0)
+        {
+            return false;
+        }
+        try
+        {
+            return front.finalCheckForResponses((inFlight() + 1) / 2);
+        }
+        catch (final RingOverflowException ex)
+        {
+            fault(ex);
+            return true; // the engine drops the faulted ring in its next duty cycle
         }
     }
 

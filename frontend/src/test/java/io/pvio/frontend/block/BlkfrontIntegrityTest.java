@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -61,20 +62,41 @@ class BlkfrontIntegrityTest
          * Multi-page rings: the back end offers 16 pages, the front end takes 4 (128 requests per ring), two queues,
          * with indirect segments and persistent grants.
          */
-        MULTI_PAGE(new BlkbackFeatures(true, true, true, true, 64, 2, 4), 2, 64, 2);
+        MULTI_PAGE(new BlkbackFeatures(true, true, true, true, 64, 2, 4), 2, 64, 2),
+        /**
+         * Every buffer on pages of registered buffers ({@link BlkfrontDevice#allocateBuffer}, of 1 to 64 pages; a
+         * request may span two of them), two queues, persistent grants and indirect segments: the back end keeps
+         * the buffers' own pages mapped, blkfront's persistent pages carry nothing.
+         */
+        REGISTERED(new BlkbackFeatures(true, true, true, true, 64, 2, 0), 2, 64, 0, true),
+        /** Registered buffers over four queues: each ring's back end maps the same grants. */
+        REGISTERED_MULTI_QUEUE(new BlkbackFeatures(true, true, true, true, 64, 4, 0), 4, 64, 0, true);
 
         final BlkbackFeatures features;
         final int queues;
         final int maxPagesPerRequest;
         final int ringPageOrder;
+        /** Whether the buffers are on registered pages rather than plain guest pages. */
+        final boolean registered;
 
         Configuration(
             final BlkbackFeatures features, final int queues, final int maxPagesPerRequest, final int ringPageOrder)
+        {
+            this(features, queues, maxPagesPerRequest, ringPageOrder, false);
+        }
+
+        Configuration(
+            final BlkbackFeatures features,
+            final int queues,
+            final int maxPagesPerRequest,
+            final int ringPageOrder,
+            final boolean registered)
         {
             this.features = features;
             this.queues = queues;
             this.maxPagesPerRequest = maxPagesPerRequest;
             this.ringPageOrder = ringPageOrder;
+            this.registered = registered;
         }
     }
 
@@ -86,6 +108,8 @@ class BlkfrontIntegrityTest
     private static void assertPersistentGrantsAsNegotiated(
         final Configuration configuration, final List<BlkbackRing> queues, final int indirects)
     {
+        // registered buffers: kept mappings are the buffers' pages (at most the pool) and the indirect pages
+        final int maxDataPages = configuration.registered ? POOL_PAGES : Integer.MAX_VALUE;
         long persistentIndirectRequests = 0;
         for (final BlkbackRing queue : queues)
         {
@@ -102,7 +126,8 @@ class BlkfrontIntegrityTest
             assertTrue(counters.persistentSegments() > 0, counters::toString);
             // the front end's persistent pages on this ring, plus (indirect) one indirect page per id
             final int ids = 32 << configuration.ringPageOrder;
-            final int pages = BlkfrontPersistentPages.pageCountFor(ids, configuration.maxPagesPerRequest);
+            final int pages = Math.min(maxDataPages,
+                BlkfrontPersistentPages.pageCountFor(ids, configuration.maxPagesPerRequest));
             final int indirectPages = configuration.features.maxIndirectSegments() > 0 ? ids : 0;
             assertTrue(queue.persistentGrantsMapped() > 11, "kept: " + queue.persistentGrantsMapped());
             assertTrue(queue.persistentGrantsMapped() <= pages + indirectPages,
@@ -116,6 +141,25 @@ class BlkfrontIntegrityTest
         {
             assertEquals(0, persistentIndirectRequests);
         }
+    }
+
+    /**
+     * {@link #POOL_PAGES} pages from registered buffers of random sizes (1 to {@code maxPages}), end to end: a
+     * request on a run of them may span two buffers, and is still on registered pages only.
+     */
+    private static long[] registeredPool(final BlkfrontDevice device, final int maxPages)
+    {
+        final Random random = new Random(20261123);
+        final long[] pool = new long[POOL_PAGES];
+        int filled = 0;
+        while (filled < POOL_PAGES)
+        {
+            final int pages = Math.min(POOL_PAGES - filled, 1 + random.nextInt(random.nextBoolean() ? maxPages : 4));
+            final BlockBuffer buffer = device.allocateBuffer(pages);
+            System.arraycopy(buffer.gfns(), 0, pool, filled, pages);
+            filled += pages;
+        }
+        return pool;
     }
 
     /** One operation of a round and what it must see. */
@@ -133,7 +177,8 @@ class BlkfrontIntegrityTest
         assertEquals(DISK_SECTORS, device.sectorCount());
         assertEquals((32 << configuration.ringPageOrder) * configuration.queues, device.queueDepth());
         final byte[] model = new byte[(int)DISK_SECTORS * 512];
-        final long[] pool = rig.allocateGuestPages(POOL_PAGES);
+        final long[] pool = configuration.registered ?
+            registeredPool(device, configuration.maxPagesPerRequest) : rig.allocateGuestPages(POOL_PAGES);
         final Random random = new Random(20261122);
         int reads = 0;
         int writes = 0;
@@ -271,6 +316,18 @@ class BlkfrontIntegrityTest
         }
         assertEquals(reads + writes + discards + flushes, requests);
         assertPersistentGrantsAsNegotiated(configuration, queues, indirects);
+        if (configuration.registered)
+        {
+            // the back end writes into the registered pages and the rings' pages only: blkfront's persistent pages
+            // (and so the copies through them) were never used
+            final Set<Long> outsideThePool = rig.writablyMappedGfns();
+            for (final long gfn : pool)
+            {
+                outsideThePool.remove(gfn);
+            }
+            assertEquals(configuration.queues << configuration.ringPageOrder, outsideThePool.size(),
+                "mapped writable outside the registered pages: " + outsideThePool);
+        }
         if (configuration.queues > 1)
         {
             assertEquals(Integer.toString(configuration.queues), rig.observer.xs().read(0,

@@ -15,10 +15,14 @@ import io.pvio.hypervisor.xenbus.XenbusClient;
 import io.pvio.hypervisor.xenbus.XenbusDevice;
 import io.pvio.hypervisor.xenbus.XenbusState;
 import io.pvio.hypervisor.xenbus.XenbusToolstack;
+import io.pvio.ring.grant.GrantEntryV1Descriptor;
+import io.pvio.ring.grant.GrantEntryV1Flyweight;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
@@ -177,6 +181,27 @@ final class BlockRig implements AutoCloseable
             page(buffer.gfn(page)).putBytes(from, bytes, done, length);
             done += length;
         }
+    }
+
+    /**
+     * The guest pages some grantee maps writable now, read from the guest's own grant table: every entry with
+     * {@code GTF_writing} set (a writable mapping, or a grant copy into the page in progress), by its frame.
+     */
+    Set<Long> writablyMappedGfns()
+    {
+        final Set<Long> gfns = new TreeSet<>();
+        final GrantEntryV1Flyweight entry = new GrantEntryV1Flyweight();
+        final long[] tableGfns = guest.startInfo().grantTableGfns();
+        for (int ref = 0; ref < tableGfns.length * GrantEntryV1Descriptor.ENTRIES_PER_FRAME; ref++)
+        {
+            entry.wrap(page(tableGfns[ref / GrantEntryV1Descriptor.ENTRIES_PER_FRAME]), 0, BlockBuffer.PAGE_BYTES,
+                ref % GrantEntryV1Descriptor.ENTRIES_PER_FRAME);
+            if ((entry.flagsVolatile() & GrantEntryV1Descriptor.GTF_WRITING) != 0)
+            {
+                gfns.add((long)entry.frame());
+            }
+        }
+        return gfns;
     }
 
     @Override

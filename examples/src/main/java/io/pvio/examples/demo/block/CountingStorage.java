@@ -63,17 +63,19 @@ final class CountingStorage implements BlockStorage
     }
 
     @Override
-    public void read(final long offsetBytes, final ByteBuffer buffer, final int lengthBytes) throws IOException
+    public void read(final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes,
+        final int lengthBytes) throws IOException
     {
-        storage.read(offsetBytes, buffer, lengthBytes);
+        storage.read(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
         bytesRead.addAndGet(lengthBytes);
         reads.incrementAndGet();
     }
 
     @Override
-    public void write(final long offsetBytes, final ByteBuffer buffer, final int lengthBytes) throws IOException
+    public void write(final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes,
+        final int lengthBytes) throws IOException
     {
-        storage.write(offsetBytes, buffer, lengthBytes);
+        storage.write(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
         bytesWritten.addAndGet(lengthBytes);
         writes.incrementAndGet();
     }
