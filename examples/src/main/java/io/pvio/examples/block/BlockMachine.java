@@ -39,7 +39,8 @@ public final class BlockMachine implements AutoCloseable
     /**
      * @param features     what blkback offers.
      * @param frontQueues  rings blkfront asks for (it gets at most what blkback offers).
-     * @param guestPages   the guest's reservation ceiling (its rings, grants and I/O buffers).
+     * @param guestPages   the guest's reservation ceiling (its rings, grants and I/O buffers); its pseudo-physical
+     *                     space is twice that, so aligned extents (blkfront's registered buffers) find room.
      * @param idle         the drivers' idle strategies (one per ring agent and per device agent).
      * @param errors       receives whatever a driver, bus or agent reports.
      */
@@ -54,7 +55,7 @@ public final class BlockMachine implements AutoCloseable
         try
         {
             guest = host.createGuest(new DomainConfig().name("guest").memoryPages(32).maxPages(guestPages)
-                .grantFrames(16));
+                .gfnCount(2 * guestPages).grantFrames(16));
             blkback = new BlkbackXenbus(host.hypervisor().dom0Hypercalls(), host.dom0().guestMemory(),
                 host.dom0Dispatcher(), device -> disks.get(device.id()), features, idle, errors);
             blkfront = new BlkfrontXenbus(guest.domain().hypercalls(), guest.domain().guestMemory(), guest.grants(),

@@ -64,10 +64,16 @@ public final class BlockBenchCommand implements Callable<Integer>
     @Option(names = "--overwrite", description = "Allow --file to name an existing file: all of it is overwritten.")
     private boolean overwrite;
 
-    @Option(names = "--queues", paramLabel = "N", defaultValue = "2",
-        description = "blkif rings, i.e. blkback I/O threads, and as many native I/O threads (default " +
-            "${DEFAULT-VALUE}, blkback's default offer).")
-    private int queues;
+    @Option(names = "--queues", paramLabel = "N",
+        description = "blkif rings, i.e. blkback I/O threads, and as many native I/O threads (default: half the " +
+            "cores, at least 1, so dom0's I/O threads and the guest each get half the CPUs).")
+    private Integer queues;
+
+    @Option(names = "--buffers", paramLabel = "KIND", defaultValue = "registered",
+        description = "The PV requests' buffers: 'registered' (blkfront's allocateBuffer: granted once, no copy in " +
+            "blkfront, kept mapped by blkback, which reads and writes them directly) or 'plain' (ordinary guest " +
+            "pages, copied through blkfront's persistent pages). Default ${DEFAULT-VALUE}.")
+    private String buffers;
 
     @Option(names = "--seq-queue-depth", paramLabel = "N", defaultValue = "8",
         description = "Requests in flight for the 1 MiB sequential workloads (default ${DEFAULT-VALUE}).")
@@ -169,9 +175,16 @@ public final class BlockBenchCommand implements Callable<Integer>
                 throw new IllegalArgumentException("--file " + file + " exists: every byte of it would be " +
                     "overwritten; pass --overwrite to allow that, or name a new file");
             }
+            if (!"registered".equals(buffers) && !"plain".equals(buffers))
+            {
+                throw new IllegalArgumentException("--buffers must be 'registered' or 'plain': '" + buffers + "'");
+            }
+            final int rings = queues != null ? queues :
+                BlockBenchSettings.defaultQueues(Runtime.getRuntime().availableProcessors());
             return new BlockBenchSettings(file, overwrite, size * BlockBenchSettings.MIB,
-                Math.round(warmup * 1e9), Math.round(windowSeconds * 1e9), queues, sequentialQueueDepth, seed,
-                idleSpinUs == null ? EventIdleStrategy.DEFAULT_SPIN_NS : idleSpinUs * 1000, selected);
+                Math.round(warmup * 1e9), Math.round(windowSeconds * 1e9), rings, sequentialQueueDepth, seed,
+                idleSpinUs == null ? EventIdleStrategy.DEFAULT_SPIN_NS : idleSpinUs * 1000,
+                "registered".equals(buffers), selected);
         }
         catch (final IllegalArgumentException ex)
         {

@@ -18,7 +18,7 @@ public final class BlockBenchReport
     public static final String JSON_FILE = "results.json";
 
     private static final String TABLE_FORMAT = "%-18s %3s %11s %11s %9s %11s %9s %9s %14s%n";
-    private static final String DETAILS_FORMAT = "%-18s %11s %11s %11s %11s %11s %11s%n";
+    private static final String DETAILS_FORMAT = "%-18s %11s %11s %11s %11s %11s %11s %11s%n";
 
     private final BlockBenchResults results;
 
@@ -52,13 +52,14 @@ public final class BlockBenchReport
     {
         final StringBuilder out = new StringBuilder(2048);
         out.append(String.format(Locale.ROOT, DETAILS_FORMAT, "PV, per request", "front kicks", "back kicks",
-            "grant copy", "sched_block", "req/batch", "parks"));
+            "grant copy", "sched_block", "req/batch", "parks", "direct"));
         for (final BlockBenchResult row : results.results())
         {
             out.append(String.format(Locale.ROOT, DETAILS_FORMAT, row.workload().workloadName(),
                 two(row.frontendKicksPerRequest()), two(row.backendKicksPerRequest()),
                 two(row.callsPerRequest(HypercallOp.GNTTAB_COPY)), two(row.callsPerRequest(HypercallOp.SCHED_BLOCK)),
-                String.format(Locale.ROOT, "%.1f", row.requestsPerBatch()), two(row.parksPerRequest())));
+                String.format(Locale.ROOT, "%.1f", row.requestsPerBatch()), two(row.parksPerRequest()),
+                two(row.directShare())));
         }
         return out.toString();
     }
@@ -90,12 +91,14 @@ public final class BlockBenchReport
         out.append(String.format(Locale.ROOT, "Run on %s; %s. Image: %s of %d MiB, pre-filled; %d queue%s " +
                 "(blkback I/O threads) and as many native I/O threads; %.1f s warm-up and %.1f s measured per " +
                 "workload and path; sequential queue depth %d; seed %d; the PV drivers' agents spin %d us " +
-                "before parking.%n%n",
+                "before parking; PV buffers: %s.%n%n",
             LocalDate.now(), results.environment(),
             results.imageFile() == null ? "a temporary file" : "`" + results.imageFile() + "`",
             settings.imageBytes() / BlockBenchSettings.MIB, results.queues(), results.queues() == 1 ? "" : "s",
             settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.sequentialQueueDepth(),
-            settings.seed(), settings.idleSpinNs() / 1000));
+            settings.seed(), settings.idleSpinNs() / 1000,
+            settings.registeredBuffers() ? "registered (blkfront's allocateBuffer, no copy in blkfront)" :
+                "plain guest pages (copied through blkfront's persistent pages)"));
         out.append("| Workload | QD | PV IOPS | native IOPS | PV MB/s | native MB/s | PV/native | kicks/req | " +
             "hypercalls/req |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (final BlockBenchResult row : results.results())
@@ -116,14 +119,15 @@ public final class BlockBenchReport
         }
         out.append("\n## Where the PV side's events and hypercalls go (per request, measured window)\n\n");
         out.append("| Workload | front kicks | back kicks | grant copy | grant map | sched_block | all hypercalls | " +
-            "requests per blkback batch | agent parks |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+            "requests per blkback batch | agent parks | direct |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (final BlockBenchResult row : results.results())
         {
-            out.append(String.format(Locale.ROOT, "| `%s` | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.3f |%n",
+            out.append(String.format(Locale.ROOT,
+                "| `%s` | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.3f | %.2f |%n",
                 row.workload().workloadName(), row.frontendKicksPerRequest(), row.backendKicksPerRequest(),
                 row.callsPerRequest(HypercallOp.GNTTAB_COPY), row.callsPerRequest(HypercallOp.GNTTAB_MAP_GRANT_REF),
                 row.callsPerRequest(HypercallOp.SCHED_BLOCK), row.hypercallsPerRequest(), row.requestsPerBatch(),
-                row.parksPerRequest()));
+                row.parksPerRequest(), row.directShare()));
         }
         out.append("""
 

@@ -59,6 +59,12 @@ record BlockBenchResult(
             (double)counters.backendRequests() / counters.backendBatches();
     }
 
+    /** Share of PV requests blkback served straight on the guest's pages (no staging copy). */
+    double directShare()
+    {
+        return perRequest(counters.directTransfers());
+    }
+
     /** Driver agents' thread parks per PV request. */
     double parksPerRequest()
     {

@@ -37,8 +37,9 @@ public final class BlockBenchRunner
     {
         final long startNs = System.nanoTime();
         progress.printf(Locale.ROOT, "pvio bench block: %d workloads x 2 paths x (%.1f s warm-up + %.1f s measured), " +
-            "%d queues, %d MiB image; about %.0f s%n", settings.workloads().size(), settings.warmupNs() / 1e9,
-            settings.measureNs() / 1e9, settings.queues(), settings.imageBytes() / BlockBenchSettings.MIB,
+            "%d queues, %s buffers, %d MiB image; about %.0f s%n", settings.workloads().size(),
+            settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.queues(),
+            settings.registeredBuffers() ? "registered" : "plain", settings.imageBytes() / BlockBenchSettings.MIB,
             settings.estimatedSeconds());
         progress.flush();
         try (BlockImage image = BlockImage.prepare(settings.imageFile(), settings.overwrite(), settings.imageBytes()))
@@ -73,7 +74,7 @@ public final class BlockBenchRunner
         {
             final PvBlockPath pv = new PvBlockPath(image.path(), settings.queues(),
                 BlockWorkload.RAND_READ_4K_QD32.queueDepth(0), settings.sequentialQueueDepth(),
-                settings.idleSpinNs());
+                settings.idleSpinNs(), settings.registeredBuffers());
             if (pv.queues() != settings.queues())
             {
                 pv.close();
@@ -92,9 +93,11 @@ public final class BlockBenchRunner
         final NativeBlockPath nativeIo) throws BlockBenchException, InterruptedException
     {
         final int queueDepth = workload.queueDepth(settings.sequentialQueueDepth());
+        cleanPageCache(workload, nativeIo);
         final Window pvWindow = measure("PV", workload, pv.start(workload, queueDepth, offsets(workload)),
             pv::counters);
         checkNoDriverErrors(pv);
+        cleanPageCache(workload, nativeIo);
         final Window nativeWindow = measure("native", workload,
             nativeIo.start(workload, queueDepth, offsets(workload)), null);
         final BlockBenchResult result = new BlockBenchResult(workload, queueDepth, pvWindow.measurement(),
@@ -105,6 +108,26 @@ public final class BlockBenchRunner
             result.hypercallsPerRequest());
         progress.flush();
         return result;
+    }
+
+    /**
+     * Before each path of a write workload: the image's dirty pages (the previous path's writes) are written back, so
+     * neither path runs while the kernel writes back the other's data, or is throttled for it.
+     */
+    private static void cleanPageCache(final BlockWorkload workload, final NativeBlockPath nativeIo)
+        throws BlockBenchException
+    {
+        if (workload.isWrite())
+        {
+            try
+            {
+                nativeIo.force();
+            }
+            catch (final IOException ex)
+            {
+                throw new BlockBenchException("could not write the image back to disk: " + ex.getMessage(), ex);
+            }
+        }
     }
 
     private RequestOffsets offsets(final BlockWorkload workload)

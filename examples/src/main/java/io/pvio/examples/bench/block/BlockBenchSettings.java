@@ -16,6 +16,9 @@ import java.util.List;
  * @param seed                 seed of the random offsets (the same for both paths).
  * @param idleSpinNs           how long the PV drivers' agents spin before parking ({@link
  *                             io.pvio.hypervisor.guest.EventIdleStrategy}).
+ * @param registeredBuffers    whether the PV requests' buffers are blkfront's registered buffers (granted once, no
+ *                             copy in blkfront: {@link io.pvio.frontend.block.BlkfrontDevice#allocateBuffer}) or
+ *                             plain guest pages (copied through blkfront's persistent pages).
  * @param workloads            what to run, in this order.
  */
 public record BlockBenchSettings(
@@ -28,6 +31,7 @@ public record BlockBenchSettings(
     int sequentialQueueDepth,
     long seed,
     long idleSpinNs,
+    boolean registeredBuffers,
     List<BlockWorkload> workloads)
 {
     public static final long MIB = 1L << 20;
@@ -42,6 +46,16 @@ public record BlockBenchSettings(
      * and indirect pages), all from {@link io.pvio.examples.block.BlockMachine}'s 16,384 machine frames.
      */
     public static final int MAX_QUEUES = 8;
+
+    /**
+     * Default rings: half the machine's cores (at least one), so blkback's I/O threads (and native's, as many) get
+     * half the CPUs and the guest's vCPUs and blkfront the other half, as dom0 and a guest get their own CPUs on a
+     * real Xen host. On 2 cores: 1.
+     */
+    public static int defaultQueues(final int cores)
+    {
+        return Math.max(1, Math.min(MAX_QUEUES, cores / 2));
+    }
     /** Longest spin before a driver agent parks: 10 ms (beyond that it never parks in practice). */
     public static final long MAX_IDLE_SPIN_NS = 10_000_000;
 

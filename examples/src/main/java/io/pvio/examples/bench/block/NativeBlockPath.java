@@ -105,6 +105,12 @@ final class NativeBlockPath implements AutoCloseable
         writeFully(channel, ByteBuffer.wrap(bytes), offsetBytes);
     }
 
+    /** Writes the image's dirty pages back to disk (between paths, outside any window). */
+    void force() throws IOException
+    {
+        channel.force(false);
+    }
+
     @Override
     public void close() throws IOException
     {

@@ -31,6 +31,11 @@ import java.util.concurrent.TimeoutException;
  * (on blkfront's agent thread) issues that slot's next request, so exactly N are in flight from one submitter.
  * Writes are never followed by a flush.
  * <p>
+ * With registered buffers (the default) each slot's buffer comes from {@link BlkfrontDevice#allocateBuffer}: granted
+ * once, so blkfront copies nothing, and blkback, which keeps the grants mapped, reads and writes the image straight
+ * into and out of them; with plain buffers they are ordinary guest pages, which blkfront copies through its
+ * persistent pages.
+ * <p>
  * blkback offers its defaults ({@link BlkbackFeatures#defaults()}: persistent grants among them), except
  * {@code feature-max-indirect-segments} 256 (a 1 MiB request is one indirect request) and as many queues as asked;
  * blkfront asks for as many, so blkback runs that many I/O threads.
@@ -51,9 +56,9 @@ final class PvBlockPath implements AutoCloseable
     private final GuestMemory guestMemory;
     private final List<BlkbackRing> rings;
     /** Per slot of the largest queue depth: one page (4 KiB requests). */
-    private final long[][] smallSlotPages;
+    private final BlockBuffer[] smallSlotBuffers;
     /** Per slot of the sequential queue depth: 256 pages (1 MiB requests); also the integrity check's buffer. */
-    private final long[][] largeSlotPages;
+    private final BlockBuffer[] largeSlotBuffers;
 
     /**
      * @param idleSpinNs how long each driver agent spins before parking ({@link EventIdleStrategy}'s default is
@@ -61,7 +66,7 @@ final class PvBlockPath implements AutoCloseable
      */
     PvBlockPath(
         final Path image, final int queues, final int smallQueueDepth, final int largeQueueDepth,
-        final long idleSpinNs)
+        final long idleSpinNs, final boolean registeredBuffers)
         throws IOException, TimeoutException, InterruptedException
     {
         final int largePages = MAX_INDIRECT_SEGMENTS;
@@ -87,15 +92,17 @@ final class PvBlockPath implements AutoCloseable
             device = machine.attach(DEVICE_ID, storage, ATTACH_TIMEOUT);
             rings = machine.blkback().rings(machine.device(DEVICE_ID));
             guestMemory = machine.guest().domain().guestMemory();
-            smallSlotPages = new long[smallQueueDepth][];
+            smallSlotBuffers = new BlockBuffer[smallQueueDepth];
             for (int i = 0; i < smallQueueDepth; i++)
             {
-                smallSlotPages[i] = machine.allocateGuestPages(1);
+                smallSlotBuffers[i] = registeredBuffers ? device.allocateBuffer(1) :
+                    BlockBuffer.ofPages(machine.allocateGuestPages(1));
             }
-            largeSlotPages = new long[largeQueueDepth][];
+            largeSlotBuffers = new BlockBuffer[largeQueueDepth];
             for (int i = 0; i < largeQueueDepth; i++)
             {
-                largeSlotPages[i] = machine.allocateGuestPages(largePages);
+                largeSlotBuffers[i] = registeredBuffers ? device.allocateBuffer(largePages) :
+                    BlockBuffer.ofPages(machine.allocateGuestPages(largePages));
             }
         }
         catch (final TimeoutException | InterruptedException | RuntimeException ex)
@@ -132,8 +139,8 @@ final class PvBlockPath implements AutoCloseable
     /** Starts {@code workload} with {@code queueDepth} slots; the writes carry {@link DataPattern} bytes per slot. */
     LoopRun start(final BlockWorkload workload, final int queueDepth, final RequestOffsets offsets)
     {
-        final long[][] pages = workload.requestPages() == 1 ? smallSlotPages : largeSlotPages;
-        if (queueDepth > pages.length || workload.requestPages() > pages[0].length)
+        final BlockBuffer[] buffers = workload.requestPages() == 1 ? smallSlotBuffers : largeSlotBuffers;
+        if (queueDepth > buffers.length || workload.requestPages() > buffers[0].pageCount())
         {
             throw new IllegalArgumentException(workload.workloadName() + " at queue depth " + queueDepth +
                 " needs more guest buffers than were set up");
@@ -142,7 +149,8 @@ final class PvBlockPath implements AutoCloseable
         final Slot[] slots = new Slot[queueDepth];
         for (int i = 0; i < queueDepth; i++)
         {
-            final BlockBuffer buffer = BlockBuffer.ofPages(Arrays.copyOf(pages[i], workload.requestPages()));
+            final BlockBuffer buffer = buffers[i].pageCount() == workload.requestPages() ? buffers[i] :
+                BlockBuffer.ofPages(Arrays.copyOf(buffers[i].gfns(), workload.requestPages()));
             if (workload.isWrite())
             {
                 fill(buffer, DataPattern.bytes(i, workload.requestBytes()));
@@ -177,8 +185,10 @@ final class PvBlockPath implements AutoCloseable
         long requests = 0;
         long batches = 0;
         long notifications = 0;
+        long direct = 0;
         for (final BlkbackRing ring : rings)
         {
+            direct += ring.counters().directTransfers();
             requests += ring.counters().requests();
             batches += ring.counters().batches();
             notifications += ring.counters().notifications();
@@ -191,7 +201,7 @@ final class PvBlockPath implements AutoCloseable
         return new PvCounters(
             countsOf(machine.guest().domain().counters()),
             countsOf(machine.host().dom0().counters()),
-            requests, batches, notifications, parks);
+            requests, batches, notifications, parks, direct);
     }
 
     /** Reads {@code length} (at most 1 MiB, whole pages) bytes at {@code offsetBytes} through blkfront. */
@@ -229,7 +239,7 @@ final class PvBlockPath implements AutoCloseable
         {
             throw new IllegalArgumentException("whole pages up to 1 MiB: " + length);
         }
-        final long[] pages = largeSlotPages.length > 0 ? largeSlotPages[0] : smallSlotPages[0];
+        final long[] pages = (largeSlotBuffers.length > 0 ? largeSlotBuffers[0] : smallSlotBuffers[0]).gfns();
         return BlockBuffer.ofPages(Arrays.copyOf(pages, Math.min(pages.length, length / BlockBuffer.PAGE_BYTES)));
     }
 

@@ -11,6 +11,8 @@ import io.pvio.hypervisor.hypercall.HypercallOp;
  * @param backendBatches      batches blkback drained (one push of responses each).
  * @param backendNotifications events blkback sent the front end.
  * @param parks               times a driver agent (blkfront's or a blkback ring's) parked its thread.
+ * @param directTransfers     reads and writes blkback did straight on the guest's pages (one storage call on the
+ *                            kept mappings, no staging copy).
  */
 record PvCounters(
     long[] guestCalls,
@@ -18,7 +20,8 @@ record PvCounters(
     long backendRequests,
     long backendBatches,
     long backendNotifications,
-    long parks)
+    long parks,
+    long directTransfers)
 {
     PvCounters minus(final PvCounters earlier)
     {
@@ -31,7 +34,7 @@ record PvCounters(
         }
         return new PvCounters(guest, dom0, backendRequests - earlier.backendRequests,
             backendBatches - earlier.backendBatches, backendNotifications - earlier.backendNotifications,
-            parks - earlier.parks);
+            parks - earlier.parks, directTransfers - earlier.directTransfers);
     }
 
     /** The front end's kicks: {@code EVTCHNOP_send} by the guest. */

@@ -63,8 +63,8 @@ class BlockBenchCommandTest
                 final double value = number(row, perRequest);
                 assertTrue(value >= 0 && Double.isFinite(value), perRequest + " " + value);
             }
-            // every PV request costs some hypercall: at least the grant copy or the kick that moved it
-            assertTrue(number(row, "hypercalls_per_request") > 0, run.out());
+            // every kick is an EVTCHNOP_send; agents that poll while they spin may need no hypercall at all
+            assertTrue(number(row, "hypercalls_per_request") >= number(row, "kicks_per_request"), run.out());
         }
         assertEquals(run.out(), Files.readString(out.resolve(BlockBenchReport.JSON_FILE)));
         final String report = Files.readString(out.resolve(BlockBenchReport.REPORT_FILE));
@@ -91,6 +91,19 @@ class BlockBenchCommandTest
     }
 
     @Test
+    void plainGuestPagesTakeTheCopyingPathAndPassTheIntegrityCheck() throws Exception
+    {
+        final Run run = run(concat(new String[] {"bench", "block", "--buffers", "plain", "--workloads",
+            "rand-write-4k-qd1,seq-read-1m"}, TINY));
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.err().contains("plain buffers"), run.err());
+        assertTrue(run.err().contains("integrity check passed"), run.err());
+        // the details table's last column: share of requests blkback served straight on the guest's pages; plain
+        // pages are copied through blkfront's persistent pages, one page per 4 KiB request, so those still go direct
+        assertTrue(run.out().contains("direct"), run.out());
+    }
+
+    @Test
     void badArgumentsExitWithTwoAndSayWhy(@TempDir final Path directory) throws Exception
     {
         final Run unknown = run(concat(new String[] {"bench", "block", "--workloads", "rand-read-4k-qd2"}, TINY));
@@ -105,6 +118,10 @@ class BlockBenchCommandTest
         final Run noWindow = run("bench", "block", "--seconds", "0");
         assertEquals(2, noWindow.status());
         assertTrue(noWindow.err().contains("measured window"), noWindow.err());
+
+        final Run buffers = run("bench", "block", "--buffers", "pinned");
+        assertEquals(2, buffers.status());
+        assertTrue(buffers.err().contains("'registered' or 'plain'"), buffers.err());
 
         final Run queues = run("bench", "block", "--queues", "0");
         assertEquals(2, queues.status());
