@@ -86,9 +86,9 @@ public final class SplitDriverHost implements AutoCloseable
     }
 
     /**
-     * dom0's grant mappings: a back end may keep about a thousand per ring (blkback's persistent grants, as Linux's
-     * {@code max_pgrants}), so one guest's devices must not use up what the next guest's rings need (Xen's default
-     * maptrack is larger still).
+     * dom0's grant mappings: a back end may keep thousands per device (blkback's persistent grants, 8,192 per device
+     * by default, as Linux's {@code max_persistent_grants}), so one guest's device must not use up what the next
+     * guest's rings need: eight such devices fit in full (Xen's default maptrack is larger still).
      */
     public static final int DOM0_MAPTRACK_ENTRIES = 65536;
 

@@ -145,7 +145,11 @@ public final class BlockBenchReport
               as blkback has rings each take a slot, do the positional `FileChannel` read or write synchronously,
               and put the slot back with the next offset. So N requests are in flight, at most T performed at once,
               as on the PV side.
-            - The page cache holds the whole image for both paths (it was just written, then forced).
+            - The page cache holds the whole image for both paths (it was just written, then forced). Before each
+              path of a write workload the image is forced again, so neither path runs while the other's dirty
+              pages are written back.
+            - **direct**: the share of PV requests blkback served straight on the guest's pages (one storage call on
+              its kept mappings of them, one copy per byte as natively) rather than through its staging buffer.
             - **kicks/req**: event-channel sends in both directions (the guest's `EVTCHNOP_send`, i.e. blkfront's
               kicks, plus dom0's, i.e. blkback's notifications) over the window, divided by the PV requests completed
               in it. **hypercalls/req**: every hypercall by the guest and dom0 over the window (grant copies and
