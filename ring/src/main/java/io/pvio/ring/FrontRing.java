@@ -165,12 +165,7 @@ public final class FrontRing
      */
     public boolean finalCheckForResponses()
     {
-        if (pollResponses() > 0)
-        {
-            return true;
-        }
-        ring.responseEventVolatile(rspCons + 1);
-        return acceptResponseProducer(ring.responseProducerVolatile()) > 0;
+        return finalCheckForResponses(1);
     }
 
     /**

@@ -500,9 +500,14 @@ final class BlkfrontEngine implements Agent
         BlkfrontRequest request;
         while ((request = waiting.peekFirst()) != null)
         {
-            // a buffer of registered pages goes out on their grants, no copy and nothing claimed for it
-            request.registered = request.buffer != null &&
-                registeredPages.fillRefs(request.buffer, request.grantRefs);
+            // a buffer of registered pages goes out on their grants, no copy and nothing claimed for it; looked up
+            // again only when the table changed, not every cycle the request waits for room
+            if (request.registeredGeneration != registeredPages.generation())
+            {
+                request.registered = request.buffer != null &&
+                    registeredPages.fillRefs(request.buffer, request.grantRefs);
+                request.registeredGeneration = registeredPages.generation();
+            }
             // more pages than this connection carries in one request (no indirect segments, or fewer)
             if (!isOffered(request.operation) || request.segmentCount() >
                 (request.registered ? maxRegisteredSegmentsPerRequest : maxSegmentsPerRequest))

@@ -163,9 +163,27 @@ final class BlkfrontGrantedPages
      */
     void release(final DeferredGrantRelease deferred)
     {
-        final long[] freed = new long[granted];
+        final int count = granted;
+        granted = 0;
+        endAccessAndFree(hypercalls, grants, deferred, refs, gfns, count);
+    }
+
+    /**
+     * Ends the grants {@code refs[0 .. count)} of our pages {@code gfns[0 .. count)} and returns those pages to the
+     * hypervisor; a grant the back end still maps is handed, ref and page, to {@code deferred}, which ends it and
+     * returns the page once the back end lets go. Grants monitor held.
+     */
+    static void endAccessAndFree(
+        final Hypercalls hypercalls,
+        final GrantAccess grants,
+        final DeferredGrantRelease deferred,
+        final int[] refs,
+        final long[] gfns,
+        final int count)
+    {
+        final long[] freed = new long[count];
         int freedCount = 0;
-        for (int i = 0; i < granted; i++)
+        for (int i = 0; i < count; i++)
         {
             if (grants.tryEndAccess(refs[i]))
             {
@@ -176,7 +194,6 @@ final class BlkfrontGrantedPages
                 deferred.deferGrant(refs[i], gfns[i]);
             }
         }
-        granted = 0;
         if (freedCount > 0)
         {
             hypercalls.memory().decreaseReservation(DomainId.SELF, freed, freedCount);

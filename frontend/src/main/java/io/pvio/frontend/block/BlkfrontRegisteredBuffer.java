@@ -158,28 +158,7 @@ final class BlkfrontRegisteredBuffer
         {
             return false;
         }
-        final long[] freed = new long[gfns.length];
-        int freedCount = 0;
-        for (int i = 0; i < gfns.length; i++)
-        {
-            if (grants.tryEndAccess(refs[i]))
-            {
-                freed[freedCount++] = gfns[i];
-            }
-            else
-            {
-                deferred.deferGrant(refs[i], gfns[i]);
-            }
-        }
-        if (freedCount > 0)
-        {
-            hypercalls.memory().decreaseReservation(DomainId.SELF, freed, freedCount);
-        }
+        BlkfrontGrantedPages.endAccessAndFree(hypercalls, grants, deferred, refs, gfns, gfns.length);
         return true;
-    }
-
-    boolean isReleased()
-    {
-        return released.get();
     }
 }

@@ -18,9 +18,12 @@ final class BlkfrontRegisteredPages
 
     private final Long2LongHashMap refByGfn = new Long2LongHashMap(NOT_REGISTERED);
     private final List<BlkfrontRegisteredBuffer> buffers = new ArrayList<>();
+    /** Changes whenever the table does: what {@link #fillRefs} answered for a buffer holds while it is the same. */
+    private long generation;
 
     void add(final BlkfrontRegisteredBuffer buffer)
     {
+        generation++;
         buffers.add(buffer);
         for (int page = 0; page < buffer.pageCount(); page++)
         {
@@ -35,6 +38,7 @@ final class BlkfrontRegisteredPages
         {
             return false;
         }
+        generation++;
         for (int page = 0; page < buffer.pageCount(); page++)
         {
             refByGfn.remove(buffer.gfn(page));
@@ -45,10 +49,17 @@ final class BlkfrontRegisteredPages
     /** Every buffer still here, forgotten: for the device's close. */
     List<BlkfrontRegisteredBuffer> removeAll()
     {
+        generation++;
         final List<BlkfrontRegisteredBuffer> all = new ArrayList<>(buffers);
         buffers.clear();
         refByGfn.clear();
         return all;
+    }
+
+    /** The table's version: equal values mean no buffer came or went in between. */
+    long generation()
+    {
+        return generation;
     }
 
     int bufferCount()

@@ -34,9 +34,12 @@ final class BlkfrontRequest
     int persistentId = -1;
     /**
      * Whether every page of the buffer is a registered page ({@link BlkfrontRegisteredPages}), with
-     * {@link #grantRefs} filled from them: decided afresh each time the agent tries to issue it.
+     * {@link #grantRefs} filled from them: decided again only if a buffer was registered or freed since (a request
+     * waiting for room is looked at every duty cycle).
      */
     boolean registered;
+    /** The {@link BlkfrontRegisteredPages#generation()} {@link #registered} was decided at; -1 before. */
+    long registeredGeneration = -1;
     /** The back end's answer, held between collecting it and completing it (after the ring's cycle). */
     int status;
     /** 1 once the completion ran or is running: it runs exactly once, whoever gets there first. */

@@ -194,12 +194,14 @@ public final class Maptrack
         {
             return null;
         }
+        if (!isWritableRun(handles, count))
+        {
+            return null;
+        }
         for (int i = 0; i < count; i++)
         {
-            final int handle = handles[i];
             // one live area per mapping: a second, overlapping one could outlive the frame (only one is revoked)
-            if (!isLive(handle) || readOnly[handle] || mfns[handle] != mfns[handles[0]] + i ||
-                areaViews[handle] != null)
+            if (areaViews[handles[i]] != null)
             {
                 return null;
             }
@@ -232,15 +234,29 @@ public final class Maptrack
         {
             return null;
         }
+        return isWritableRun(handles, count) ? memory.newDeviceBuffer(mfns[handles[0]], count) : null;
+    }
+
+    /**
+     * Whether {@code handles[0 .. count)} are live writable mappings of consecutive frames, in that order: what one
+     * view (an area or a device buffer) may span, since pvio has no page tables to join scattered frames.
+     */
+    private boolean isWritableRun(final int[] handles, final int count)
+    {
+        if (!isLive(handles[0]))
+        {
+            return false;
+        }
+        final int firstMfn = mfns[handles[0]];
         for (int i = 0; i < count; i++)
         {
             final int handle = handles[i];
-            if (!isLive(handle) || readOnly[handle] || mfns[handle] != mfns[handles[0]] + i)
+            if (!isLive(handle) || readOnly[handle] || mfns[handle] != firstMfn + i)
             {
-                return null;
+                return false;
             }
         }
-        return memory.newDeviceBuffer(mfns[handles[0]], count);
+        return true;
     }
 
     /**
