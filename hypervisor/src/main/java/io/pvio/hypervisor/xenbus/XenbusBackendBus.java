@@ -69,15 +69,7 @@ public final class XenbusBackendBus extends XenbusBus<XenbusBackendDriver>
             return;
         }
         track(device);
-        final Entry entry = entries.get(path);
-        final XenbusNegotiation features = drivers.get(type).probe(device);
-        xenbus.transaction(path, tx ->
-        {
-            features.write(tx);
-            tx.writeState(XenbusState.INIT_WAIT);
-            return null;
-        });
-        entry.local = XenbusState.INIT_WAIT;
+        publish(entries.get(path), drivers.get(type).probe(device), XenbusState.INIT_WAIT);
     }
 
     @Override

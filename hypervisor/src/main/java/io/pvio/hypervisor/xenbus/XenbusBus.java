@@ -143,16 +143,26 @@ abstract class XenbusBus<D> implements Agent
         }
     }
 
-    /** Writes this end's negotiation and switches its state, in one transaction retried on EAGAIN. */
+    /**
+     * Writes this end's negotiation and switches its state, in one transaction retried on EAGAIN; nothing if the
+     * toolstack is removing the device ({@link XenbusTransaction#hasState}): the next scan forgets it.
+     */
     final void publish(final Entry entry, final XenbusNegotiation negotiation, final XenbusState state)
     {
-        xenbus.transaction(ownPath(entry.device), tx ->
+        final boolean written = xenbus.transaction(ownPath(entry.device), tx ->
         {
+            if (!tx.hasState())
+            {
+                return false;
+            }
             negotiation.write(tx);
             tx.writeState(state);
-            return null;
+            return true;
         });
-        entry.local = state;
+        if (written)
+        {
+            entry.local = state;
+        }
     }
 
     /** The device's directory is gone: release, then let the driver forget it. */
@@ -218,13 +228,7 @@ abstract class XenbusBus<D> implements Agent
             }
             try
             {
-                xenbus.transaction(ownPath(entry.device), tx ->
-                {
-                    tx.write("error", String.valueOf(ex.getMessage()));
-                    tx.writeState(XenbusState.CLOSING);
-                    return null;
-                });
-                entry.local = XenbusState.CLOSING;
+                publish(entry, tx -> tx.write("error", String.valueOf(ex.getMessage())), XenbusState.CLOSING);
             }
             catch (final RuntimeException again)
             {
@@ -234,10 +238,13 @@ abstract class XenbusBus<D> implements Agent
     }
 
     /** Switches this end's state in the store and locally. */
+    /** Switches this end's state; nothing if the toolstack is removing the device (the next scan forgets it). */
     void switchState(final Entry entry, final XenbusState state)
     {
-        xenbus.switchState(ownPath(entry.device), state);
-        entry.local = state;
+        if (xenbus.switchState(ownPath(entry.device), state))
+        {
+            entry.local = state;
+        }
     }
 
     /** Children of {@code path}, empty if it does not exist or cannot be read. */

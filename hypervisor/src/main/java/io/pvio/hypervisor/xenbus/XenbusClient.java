@@ -35,13 +35,22 @@ public final class XenbusClient
         }
     }
 
-    /** {@code xenbus_switch_state}: writes {@code dir/state} in its own transaction. */
-    public void switchState(final String dir, final XenbusState state)
+    /**
+     * {@code xenbus_switch_state}: writes {@code dir/state} in its own transaction, unless the state node is gone
+     * ({@link XenbusTransaction#hasState}: the device is being removed, and the write would create it again).
+     *
+     * @return whether the state was written.
+     */
+    public boolean switchState(final String dir, final XenbusState state)
     {
-        transaction(dir, tx ->
+        return transaction(dir, tx ->
         {
+            if (!tx.hasState())
+            {
+                return false;
+            }
             tx.writeState(state);
-            return null;
+            return true;
         });
     }
 

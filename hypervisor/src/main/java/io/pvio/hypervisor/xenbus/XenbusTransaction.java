@@ -121,6 +121,18 @@ public final class XenbusTransaction
         return XenbusState.parse(read("state"));
     }
 
+    /**
+     * Whether the directory still has its {@code state} node. The toolstack writes it when it creates a device and
+     * removes it with the device, so its absence means the device is being removed; a write then would create the
+     * directory again (XenStore creates missing parents) and leave a device nobody removes. As Linux's
+     * {@code xenbus_switch_state}, callers check this in the transaction that writes: the read makes the commit fail
+     * with EAGAIN if the toolstack removes the directory in between, and the retry sees it gone.
+     */
+    public boolean hasState()
+    {
+        return read("state") != null;
+    }
+
     public void writeState(final XenbusState state)
     {
         write("state", state.text());

@@ -60,6 +60,8 @@ final class EchoDevice
         private final Domain domain;
         private final GrantAccess grants;
         private final int wantedOrder;
+        /** Runs at the start of each {@link #disconnect}, on the bus's thread: lets a test act at that instant. */
+        volatile Runnable onDisconnect = () -> { };
 
         Front(final Domain domain, final GrantAccess grants, final int wantedOrder)
         {
@@ -103,6 +105,7 @@ final class EchoDevice
         @Override
         public void disconnect(final XenbusDevice device)
         {
+            onDisconnect.run();
             calls.add("disconnect", device);
             final XenbusFrontRing ring = rings.remove(device.id());
             if (ring != null)

@@ -29,9 +29,35 @@ class XenbusClientTest
         assertEquals(XenbusState.UNKNOWN, XenbusState.parse("44"));
         assertEquals(XenbusState.UNKNOWN, XenbusState.parse(""));
         assertEquals(XenbusState.UNKNOWN, xenbus.readState("/tool/dev"));
-        xenbus.switchState("/tool/dev", XenbusState.CONNECTED);
+        dom0.write("/tool/dev/state", XenbusState.INITIALISING.text());
+        assertTrue(xenbus.switchState("/tool/dev", XenbusState.CONNECTED));
         assertEquals("4", dom0.read("/tool/dev/state"));
         assertEquals(XenbusState.CONNECTED, xenbus.readState("/tool/dev"));
+    }
+
+    @Test
+    void aStateIsNeverWrittenIntoARemovedDevice()
+    {
+        // the toolstack created the device, then removed it while this end was about to change state: as Linux's
+        // xenbus_switch_state, the write is dropped instead of creating the directory again, which would leave a
+        // device that nobody removes
+        dom0.write("/tool/dev/state", XenbusState.CLOSED.text());
+        dom0.rm(0, "/tool/dev");
+        assertFalse(xenbus.switchState("/tool/dev", XenbusState.INIT_WAIT));
+        assertFalse(dom0.exists(0, "/tool/dev"));
+
+        // the same check inside a transaction that also writes other keys (a driver publishing its negotiation)
+        final boolean written = xenbus.transaction("/tool/dev", tx ->
+        {
+            if (!tx.hasState())
+            {
+                return false;
+            }
+            tx.write("ring-ref", 8);
+            return true;
+        });
+        assertFalse(written);
+        assertFalse(dom0.exists(0, "/tool/dev"));
     }
 
     @Test

@@ -142,6 +142,33 @@ class XenbusHandshakeTest
     }
 
     @Test
+    void aDeviceRemovedWhileAnEndStepsIsNotCreatedAgain()
+    {
+        final int freeRefs = grants.freeRefCount();
+        final XenbusDevice device = device("5");
+        toolstack.attach(device);
+        awaitConnected(device);
+
+        // the toolstack removes the device at the instant the front end, having read the back end's Closing, lets
+        // go of its ring and is about to write its own Closing: that write must not create the directory again
+        // (it would stay forever, and the toolstack's wait for its removal would never end)
+        front.onDisconnect = () ->
+        {
+            front.onDisconnect = () -> { };
+            toolstack.remove(device);
+        };
+        toolstack.detach(device);
+        await().atMost(WAIT).until(() -> front.calls.get("remove", "5") == 1 && back.calls.get("remove", "5") == 1);
+        assertFalse(observer.xs().exists(0, device.frontendPath()), () -> observer.xs().read(0,
+            device.frontendPath() + "/state"));
+        assertFalse(observer.xs().exists(0, device.backendPath()));
+        assertTrue(front.rings.isEmpty());
+        assertTrue(back.rings.isEmpty());
+        await().atMost(WAIT).until(() -> grants.freeRefCount() == freeRefs);
+        assertTrue(errors.isEmpty(), errors::toString);
+    }
+
+    @Test
     void twoDevicesHotplugIndependently()
     {
         final XenbusDevice a = device("a");

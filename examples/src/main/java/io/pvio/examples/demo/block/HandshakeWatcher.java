@@ -99,9 +99,14 @@ final class HandshakeWatcher implements AutoCloseable
     {
         while (isPresent(end))
         {
+            if (failure != null)
+            {
+                throw new IllegalStateException("the XenStore watcher failed", failure);
+            }
             if (System.nanoTime() - deadlineNs > 0)
             {
-                throw new TimeoutException("the " + end.label + " end's directory was not removed");
+                throw new TimeoutException("the " + end.label + " end's directory was not removed (last seen in " +
+                    seen(end) + ")");
             }
             if (Thread.interrupted())
             {
