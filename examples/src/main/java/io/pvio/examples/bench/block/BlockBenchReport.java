@@ -36,10 +36,10 @@ public final class BlockBenchReport
         for (final BlockBenchResult row : results.results())
         {
             out.append(String.format(Locale.ROOT, TABLE_FORMAT, row.workload().workloadName(), row.queueDepth(),
-                String.format(Locale.ROOT, "%,.0f", row.pv().iops()),
-                String.format(Locale.ROOT, "%,.0f", row.nativeIo().iops()),
-                String.format(Locale.ROOT, "%,.1f", row.pv().mbps()),
-                String.format(Locale.ROOT, "%,.1f", row.nativeIo().mbps()),
+                String.format(Locale.ROOT, "%,.0f", row.pvIops()),
+                String.format(Locale.ROOT, "%,.0f", row.nativeIops()),
+                String.format(Locale.ROOT, "%,.1f", row.pvMbps()),
+                String.format(Locale.ROOT, "%,.1f", row.nativeMbps()),
                 String.format(Locale.ROOT, "%.2f", row.ratio()),
                 String.format(Locale.ROOT, "%.2f", row.kicksPerRequest()),
                 String.format(Locale.ROOT, "%.2f", row.hypercallsPerRequest())));
@@ -74,8 +74,8 @@ public final class BlockBenchReport
             out.append(String.format(Locale.ROOT, "  {\"name\": \"%s\", \"queue_depth\": %d, " +
                     "\"pv_iops\": %.1f, \"native_iops\": %.1f, \"pv_mbps\": %.2f, \"native_mbps\": %.2f, " +
                     "\"ratio\": %.4f, \"kicks_per_request\": %.4f, \"hypercalls_per_request\": %.4f}",
-                row.workload().workloadName(), row.queueDepth(), row.pv().iops(), row.nativeIo().iops(),
-                row.pv().mbps(), row.nativeIo().mbps(), row.ratio(), row.kicksPerRequest(),
+                row.workload().workloadName(), row.queueDepth(), row.pvIops(), row.nativeIops(),
+                row.pvMbps(), row.nativeMbps(), row.ratio(), row.kicksPerRequest(),
                 row.hypercallsPerRequest()));
             out.append(i + 1 < results.results().size() ? ",\n" : "\n");
         }
@@ -89,12 +89,13 @@ public final class BlockBenchReport
         final StringBuilder out = new StringBuilder(8 * 1024);
         out.append("# pvio block benchmark\n\n");
         out.append(String.format(Locale.ROOT, "Run on %s; %s. Image: %s of %d MiB, pre-filled; %d queue%s " +
-                "(blkback I/O threads) and as many native I/O threads; %.1f s warm-up and %.1f s measured per " +
-                "workload and path; sequential queue depth %d; seed %d; the PV drivers' agents spin %d us " +
-                "before parking; PV buffers: %s.%n%n",
+                "(blkback I/O threads) and as many native I/O threads; %d round%s per workload, each %.1f s " +
+                "warm-up and %.1f s measured per path; sequential queue depth %d; seed %d; the PV drivers' agents " +
+                "spin %d us before parking; PV buffers: %s.%n%n",
             LocalDate.now(), results.environment(),
             results.imageFile() == null ? "a temporary file" : "`" + results.imageFile() + "`",
             settings.imageBytes() / BlockBenchSettings.MIB, results.queues(), results.queues() == 1 ? "" : "s",
+            settings.rounds(), settings.rounds() == 1 ? "" : "s",
             settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.sequentialQueueDepth(),
             settings.seed(), settings.idleSpinNs() / 1000,
             settings.registeredBuffers() ? "registered (blkfront's allocateBuffer, no copy in blkfront)" :
@@ -104,8 +105,8 @@ public final class BlockBenchReport
         for (final BlockBenchResult row : results.results())
         {
             out.append(String.format(Locale.ROOT, "| `%s` | %d | %,.0f | %,.0f | %,.1f | %,.1f | %.2f | %.2f | " +
-                    "%.2f |%n", row.workload().workloadName(), row.queueDepth(), row.pv().iops(),
-                row.nativeIo().iops(), row.pv().mbps(), row.nativeIo().mbps(), row.ratio(), row.kicksPerRequest(),
+                    "%.2f |%n", row.workload().workloadName(), row.queueDepth(), row.pvIops(),
+                row.nativeIops(), row.pvMbps(), row.nativeMbps(), row.ratio(), row.kicksPerRequest(),
                 row.hypercallsPerRequest()));
         }
         out.append("\nGoal: PV/native at least 0.90 at queue depth 32 and for sequential I/O.\n\n");
@@ -115,6 +116,25 @@ public final class BlockBenchReport
             {
                 out.append(String.format(Locale.ROOT, "- `%s`: %.2f, %s%n", row.workload().workloadName(),
                     row.ratio(), row.ratio() >= 0.9 ? "met" : "**short**"));
+            }
+        }
+        if (settings.rounds() > 1)
+        {
+            out.append("\n## Round by round\n\nThe table gives each path's median over the rounds. Each round ran " +
+                "one window on each path, back to back; its PV/native ratio:\n\n| Workload |");
+            for (int round = 1; round <= settings.rounds(); round++)
+            {
+                out.append(' ').append(round).append(round % 2 == 1 ? " (PV first) |" : " (native first) |");
+            }
+            out.append("\n|---|").append("--:|".repeat(settings.rounds())).append('\n');
+            for (final BlockBenchResult row : results.results())
+            {
+                out.append("| `").append(row.workload().workloadName()).append("` |");
+                for (int round = 0; round < row.rounds(); round++)
+                {
+                    out.append(String.format(Locale.ROOT, " %.2f |", row.roundRatio(round)));
+                }
+                out.append('\n');
             }
         }
         out.append("\n## Where the PV side's events and hypercalls go (per request, measured window)\n\n");
@@ -133,10 +153,13 @@ public final class BlockBenchReport
 
             ## How it is measured
 
-            - **Same run, same file, same JVM.** For each workload the PV path runs, then the native path, on the
-              same image, with the same queue depth, the same offsets (request *i* of a workload goes to the same
-              place on both paths: a 4 KiB-aligned block drawn by SplitMix64 from the seed, or the *i*-th MiB in
-              order, wrapping) and the same warm-up and window. Writes are never flushed, on either path.
+            - **Same run, same file, same JVM.** Each workload runs in rounds; in each round the PV path and the
+              native path each run one window, on the same image, with the same queue depth, the same offsets
+              (request *i* of a workload goes to the same place on both paths: a 4 KiB-aligned block drawn by
+              SplitMix64 from the seed, or the *i*-th MiB in order, wrapping) and the same warm-up and window. The
+              paths take turns going first (PV in rounds 1, 3, 5, ...), so a drift of the machine over the run
+              favours neither. Each path's figure is the median of its rounds, and the ratio is the ratio of the
+              medians. Writes are never flushed, on either path.
             - **PV:** a guest runs blkfront, dom0 runs blkback over the image (positional `FileChannel` I/O). The
               benchmark thread issues N requests; each completion callback (on blkfront's agent thread) issues that
               slot's next request, so N are in flight. blkback runs one I/O thread per ring and performs each ring's
@@ -146,7 +169,7 @@ public final class BlockBenchReport
               and put the slot back with the next offset. So N requests are in flight, at most T performed at once,
               as on the PV side.
             - The page cache holds the whole image for both paths (it was just written, then forced). Before each
-              path of a write workload the image is forced again, so neither path runs while the other's dirty
+              window of a write workload the image is forced again, so neither path runs while the other's dirty
               pages are written back.
             - **direct**: the share of PV requests blkback served straight on the guest's pages (one storage call on
               its kept mappings of them, one copy per byte as natively) rather than through its staging buffer.

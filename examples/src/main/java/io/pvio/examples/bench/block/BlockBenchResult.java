@@ -2,27 +2,77 @@ package io.pvio.examples.bench.block;
 
 import io.pvio.hypervisor.hypercall.HypercallOp;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
- * One workload's figures: the PV path and the native path over the same window length, and the PV side's counter
- * changes over its window.
+ * One workload's figures: the rounds of the PV path and of the native path (each round one window of the same
+ * length on each path, the paths taking turns), and the PV side's counter changes summed over its windows.
+ * <p>
+ * A path's IOPS is the median of its rounds, so one round disturbed by the machine (a page-cache write-back, another
+ * process) moves neither path's figure; the ratio is the ratio of the two medians.
  *
- * @param workload   what ran.
- * @param queueDepth requests kept in flight on both paths.
- * @param pv         the PV path.
- * @param nativeIo   the same requests done directly with {@code FileChannel}.
- * @param counters   the PV side's counter changes over its measured window.
+ * @param workload     what ran.
+ * @param queueDepth   requests kept in flight on both paths.
+ * @param pvRounds     the PV path, one measurement per round, in run order.
+ * @param nativeRounds the same requests done directly with {@code FileChannel}, likewise.
+ * @param counters     the PV side's counter changes, summed over its measured windows.
  */
 record BlockBenchResult(
     BlockWorkload workload,
     int queueDepth,
-    PathMeasurement pv,
-    PathMeasurement nativeIo,
+    List<PathMeasurement> pvRounds,
+    List<PathMeasurement> nativeRounds,
     PvCounters counters)
 {
-    /** PV IOPS / native IOPS (the same as the MB/s ratio: both move the same request size). */
+    BlockBenchResult
+    {
+        pvRounds = List.copyOf(pvRounds);
+        nativeRounds = List.copyOf(nativeRounds);
+        if (pvRounds.isEmpty() || pvRounds.size() != nativeRounds.size())
+        {
+            throw new IllegalArgumentException("each round needs one window on each path: " + pvRounds.size() +
+                " PV, " + nativeRounds.size() + " native");
+        }
+    }
+
+    int rounds()
+    {
+        return pvRounds.size();
+    }
+
+    /** The PV path's median IOPS over the rounds. */
+    double pvIops()
+    {
+        return medianIops(pvRounds);
+    }
+
+    /** The native path's median IOPS over the rounds. */
+    double nativeIops()
+    {
+        return medianIops(nativeRounds);
+    }
+
+    double pvMbps()
+    {
+        return pvIops() * workload.requestBytes() / PathMeasurement.MB;
+    }
+
+    double nativeMbps()
+    {
+        return nativeIops() * workload.requestBytes() / PathMeasurement.MB;
+    }
+
+    /** PV IOPS / native IOPS, medians (the same as the MB/s ratio: both move the same request size). */
     double ratio()
     {
-        return pv.iops() / nativeIo.iops();
+        return pvIops() / nativeIops();
+    }
+
+    /** Round {@code round}'s own PV/native ratio (the two windows of one round ran back to back). */
+    double roundRatio(final int round)
+    {
+        return pvRounds.get(round).iops() / nativeRounds.get(round).iops();
     }
 
     /** Event-channel sends in both directions (front-end kicks + back-end notifications) per PV request. */
@@ -73,6 +123,24 @@ record BlockBenchResult(
 
     private double perRequest(final long count)
     {
-        return (double)count / pv.requests();
+        long requests = 0;
+        for (final PathMeasurement round : pvRounds)
+        {
+            requests += round.requests();
+        }
+        return (double)count / requests;
+    }
+
+    /** The median; for an even count, the mean of the middle two. */
+    static double medianIops(final List<PathMeasurement> rounds)
+    {
+        final double[] iops = new double[rounds.size()];
+        for (int i = 0; i < iops.length; i++)
+        {
+            iops[i] = rounds.get(i).iops();
+        }
+        Arrays.sort(iops);
+        final int middle = iops.length / 2;
+        return iops.length % 2 == 1 ? iops[middle] : (iops[middle - 1] + iops[middle]) / 2;
     }
 }

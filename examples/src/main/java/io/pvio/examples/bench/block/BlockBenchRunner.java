@@ -11,8 +11,9 @@ import java.util.function.Supplier;
 
 /**
  * Runs {@code pvio bench block}: pre-fills the image, boots the PV machine and opens the native path on the same
- * file, then for each workload runs the PV path and then the native path (same queue depth, same offsets from the
- * same seed, same warm-up and window), and finally checks data integrity across the paths.
+ * file, then for each workload runs its rounds, each a window on the PV path and one on the native path, the paths
+ * taking turns going first (same queue depth, same offsets from the same seed, same warm-up and window), and
+ * finally checks data integrity across the paths.
  */
 public final class BlockBenchRunner
 {
@@ -36,9 +37,9 @@ public final class BlockBenchRunner
     public BlockBenchResults run() throws BlockBenchException, IOException, InterruptedException
     {
         final long startNs = System.nanoTime();
-        progress.printf(Locale.ROOT, "pvio bench block: %d workloads x 2 paths x (%.1f s warm-up + %.1f s measured), " +
-            "%d queues, %s buffers, %d MiB image; about %.0f s%n", settings.workloads().size(),
-            settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.queues(),
+        progress.printf(Locale.ROOT, "pvio bench block: %d workloads x %d rounds x 2 paths x (%.1f s warm-up + %.1f s " +
+            "measured), %d queues, %s buffers, %d MiB image; about %.0f s%n", settings.workloads().size(),
+            settings.rounds(), settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.queues(),
             settings.registeredBuffers() ? "registered" : "plain", settings.imageBytes() / BlockBenchSettings.MIB,
             settings.estimatedSeconds());
         progress.flush();
@@ -93,19 +94,49 @@ public final class BlockBenchRunner
         final NativeBlockPath nativeIo) throws BlockBenchException, InterruptedException
     {
         final int queueDepth = workload.queueDepth(settings.sequentialQueueDepth());
-        cleanPageCache(workload, nativeIo);
-        final Window pvWindow = measure("PV", workload, pv.start(workload, queueDepth, offsets(workload)),
-            pv::counters);
-        checkNoDriverErrors(pv);
-        cleanPageCache(workload, nativeIo);
-        final Window nativeWindow = measure("native", workload,
-            nativeIo.start(workload, queueDepth, offsets(workload)), null);
-        final BlockBenchResult result = new BlockBenchResult(workload, queueDepth, pvWindow.measurement(),
-            nativeWindow.measurement(), pvWindow.counters());
-        progress.printf(Locale.ROOT, "%-18s qd %2d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f, " +
+        final List<PathMeasurement> pvRounds = new ArrayList<>();
+        final List<PathMeasurement> nativeRounds = new ArrayList<>();
+        PvCounters counters = null;
+        for (int round = 0; round < settings.rounds(); round++)
+        {
+            // the paths take turns going first (PV, native, native, PV, PV, ...), so a drift of the machine over
+            // the run (page cache, CPU frequency, other processes) favours neither
+            final boolean pvFirst = round % 2 == 0;
+            Window pvWindow = null;
+            Window nativeWindow = null;
+            for (int turn = 0; turn < 2; turn++)
+            {
+                if ((turn == 0) == pvFirst)
+                {
+                    cleanPageCache(workload, nativeIo);
+                    pvWindow = measure("PV", workload, pv.start(workload, queueDepth, offsets(workload)),
+                        pv::counters);
+                    checkNoDriverErrors(pv);
+                }
+                else
+                {
+                    cleanPageCache(workload, nativeIo);
+                    nativeWindow = measure("native", workload,
+                        nativeIo.start(workload, queueDepth, offsets(workload)), null);
+                }
+            }
+            pvRounds.add(pvWindow.measurement());
+            nativeRounds.add(nativeWindow.measurement());
+            counters = counters == null ? pvWindow.counters() : counters.plus(pvWindow.counters());
+            if (settings.rounds() > 1)
+            {
+                progress.printf(Locale.ROOT, "%-18s round %d/%d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f%n",
+                    workload.workloadName(), round + 1, settings.rounds(), pvWindow.measurement().iops(),
+                    nativeWindow.measurement().iops(), pvWindow.measurement().iops() /
+                        nativeWindow.measurement().iops());
+                progress.flush();
+            }
+        }
+        final BlockBenchResult result = new BlockBenchResult(workload, queueDepth, pvRounds, nativeRounds, counters);
+        progress.printf(Locale.ROOT, "%-18s qd %2d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f%s, " +
             "%.2f kicks and %.2f hypercalls per request%n", workload.workloadName(), queueDepth,
-            result.pv().iops(), result.nativeIo().iops(), result.ratio(), result.kicksPerRequest(),
-            result.hypercallsPerRequest());
+            result.pvIops(), result.nativeIops(), result.ratio(), settings.rounds() > 1 ? " (medians)" : "",
+            result.kicksPerRequest(), result.hypercallsPerRequest());
         progress.flush();
         return result;
     }

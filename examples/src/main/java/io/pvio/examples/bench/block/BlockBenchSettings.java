@@ -9,8 +9,10 @@ import java.util.List;
  * @param imageFile            the image to run on, or {@code null} for a temporary file deleted afterwards.
  * @param overwrite            whether an existing {@code imageFile} may be overwritten (its contents are lost).
  * @param imageBytes           image size; the pre-fill writes every byte of it.
- * @param warmupNs             per workload and path: requests run this long before the window opens.
- * @param measureNs            per workload and path: the measured window.
+ * @param warmupNs             per round, workload and path: requests run this long before the window opens.
+ * @param measureNs            per round, workload and path: the measured window.
+ * @param rounds               how many times each workload runs on each path, the two paths taking turns (PV first
+ *                             in even rounds, native first in odd ones); the figures are the rounds' medians.
  * @param queues               blkif rings (one blkback I/O thread each) and, the same number, native I/O threads.
  * @param sequentialQueueDepth requests in flight for the 1 MiB sequential workloads.
  * @param seed                 seed of the random offsets (the same for both paths).
@@ -27,6 +29,7 @@ public record BlockBenchSettings(
     long imageBytes,
     long warmupNs,
     long measureNs,
+    int rounds,
     int queues,
     int sequentialQueueDepth,
     long seed,
@@ -58,6 +61,8 @@ public record BlockBenchSettings(
     }
     /** Longest spin before a driver agent parks: 10 ms (beyond that it never parks in practice). */
     public static final long MAX_IDLE_SPIN_NS = 10_000_000;
+    /** Most rounds per workload. */
+    public static final int MAX_ROUNDS = 100;
 
     public BlockBenchSettings
     {
@@ -74,6 +79,10 @@ public record BlockBenchSettings(
         if (warmupNs < 0 || measureNs <= 0)
         {
             throw new IllegalArgumentException("the measured window must be positive and the warm-up not negative");
+        }
+        if (rounds < 1 || rounds > MAX_ROUNDS)
+        {
+            throw new IllegalArgumentException("rounds must be in 1.." + MAX_ROUNDS + ": " + rounds);
         }
         if (idleSpinNs < 0 || idleSpinNs > MAX_IDLE_SPIN_NS)
         {
@@ -107,10 +116,10 @@ public record BlockBenchSettings(
         return depth;
     }
 
-    /** Estimated wall-clock seconds: both paths of every workload, plus pre-fill and boot. */
+    /** Estimated wall-clock seconds: every round of both paths of every workload, plus pre-fill and boot. */
     public double estimatedSeconds()
     {
         final double perPathSeconds = (warmupNs + measureNs) / 1e9;
-        return workloads.size() * 2 * perPathSeconds + imageBytes / (500.0 * MIB) + 1.0;
+        return workloads.size() * rounds * 2 * perPathSeconds + imageBytes / (500.0 * MIB) + 1.0;
     }
 }

@@ -3,7 +3,8 @@ package io.pvio.examples.bench.block;
 import io.pvio.hypervisor.hypercall.HypercallOp;
 
 /**
- * The PV side's counters at one instant, or the change between two ({@link #minus}).
+ * The PV side's counters at one instant, or the change between two ({@link #minus}), or a sum of changes
+ * ({@link #plus}).
  *
  * @param guestCalls          the guest's hypercalls, indexed by {@link HypercallOp#ordinal()}.
  * @param dom0Calls           dom0's hypercalls, likewise.
@@ -35,6 +36,20 @@ record PvCounters(
         return new PvCounters(guest, dom0, backendRequests - earlier.backendRequests,
             backendBatches - earlier.backendBatches, backendNotifications - earlier.backendNotifications,
             parks - earlier.parks, directTransfers - earlier.directTransfers);
+    }
+
+    PvCounters plus(final PvCounters other)
+    {
+        final long[] guest = new long[guestCalls.length];
+        final long[] dom0 = new long[dom0Calls.length];
+        for (int i = 0; i < guest.length; i++)
+        {
+            guest[i] = guestCalls[i] + other.guestCalls[i];
+            dom0[i] = dom0Calls[i] + other.dom0Calls[i];
+        }
+        return new PvCounters(guest, dom0, backendRequests + other.backendRequests,
+            backendBatches + other.backendBatches, backendNotifications + other.backendNotifications,
+            parks + other.parks, directTransfers + other.directTransfers);
     }
 
     /** The front end's kicks: {@code EVTCHNOP_send} by the guest. */

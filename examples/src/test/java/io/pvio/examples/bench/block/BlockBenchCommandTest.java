@@ -27,7 +27,7 @@ class BlockBenchCommandTest
     private static final Set<String> FIELDS = Set.of("name", "queue_depth", "pv_iops", "native_iops", "pv_mbps",
         "native_mbps", "ratio", "kicks_per_request", "hypercalls_per_request");
     private static final String[] TINY = {"--seconds", "0.2", "--warmup-seconds", "0.1", "--size-mib", "16",
-        "--seq-queue-depth", "2"};
+        "--seq-queue-depth", "2", "--rounds", "1"};
 
     /** What a run printed and returned. */
     private record Run(int status, String out, String err)
@@ -91,6 +91,46 @@ class BlockBenchCommandTest
     }
 
     @Test
+    void roundsTakeTurnsAndTheFiguresAreTheirMedians(@TempDir final Path directory) throws Exception
+    {
+        final Path out = directory.resolve("report");
+        final Run run = run("bench", "block", "--json", "--out", out.toString(), "--workloads",
+            "rand-read-4k-qd32,seq-write-1m", "--seconds", "0.1", "--warmup-seconds", "0.05", "--size-mib", "16",
+            "--seq-queue-depth", "2", "--rounds", "3");
+
+        assertEquals(0, run.status(), run.err());
+        // every round of each workload is told on stderr with both paths' IOPS
+        final java.util.regex.Pattern roundLine = java.util.regex.Pattern.compile(
+            "(\\S+) +round (\\d)/3: PV +(\\d+) IOPS, native +(\\d+) IOPS");
+        final Map<String, List<double[]>> rounds = new java.util.HashMap<>();
+        final java.util.regex.Matcher matcher = roundLine.matcher(run.err());
+        while (matcher.find())
+        {
+            rounds.computeIfAbsent(matcher.group(1), name -> new java.util.ArrayList<>())
+                .add(new double[] {Double.parseDouble(matcher.group(3)), Double.parseDouble(matcher.group(4))});
+        }
+        assertEquals(Set.of("rand-read-4k-qd32", "seq-write-1m"), rounds.keySet(), run.err());
+        final List<?> rows = assertInstanceOf(List.class, JsonParser.parse(run.out()));
+        for (final Object parsed : rows)
+        {
+            final Map<?, ?> row = assertInstanceOf(Map.class, parsed);
+            final List<double[]> perRound = rounds.get((String)row.get("name"));
+            assertEquals(3, perRound.size(), run.err());
+            // the JSON figures are the median round of each path (the rounds are printed rounded to whole IOPS)
+            final double[] pv = perRound.stream().mapToDouble(r -> r[0]).sorted().toArray();
+            final double[] nativeIops = perRound.stream().mapToDouble(r -> r[1]).sorted().toArray();
+            assertEquals(pv[1], number(row, "pv_iops"), 0.51, run.err() + run.out());
+            assertEquals(nativeIops[1], number(row, "native_iops"), 0.51, run.err() + run.out());
+            assertEquals(number(row, "pv_iops") / number(row, "native_iops"), number(row, "ratio"), 1e-3);
+        }
+        final String report = Files.readString(out.resolve(BlockBenchReport.REPORT_FILE));
+        assertTrue(report.contains("3 rounds per workload"), report);
+        assertTrue(report.contains("| Workload | 1 (PV first) | 2 (native first) | 3 (PV first) |"), report);
+        assertTrue(java.util.regex.Pattern.compile("\\| `seq-write-1m` \\|( \\d+\\.\\d\\d \\|){3}\n")
+            .matcher(report).find(), report);
+    }
+
+    @Test
     void plainGuestPagesTakeTheCopyingPathAndPassTheIntegrityCheck() throws Exception
     {
         final Run run = run(concat(new String[] {"bench", "block", "--buffers", "plain", "--workloads",
@@ -122,6 +162,10 @@ class BlockBenchCommandTest
         final Run buffers = run("bench", "block", "--buffers", "pinned");
         assertEquals(2, buffers.status());
         assertTrue(buffers.err().contains("'registered' or 'plain'"), buffers.err());
+
+        final Run rounds = run("bench", "block", "--rounds", "0");
+        assertEquals(2, rounds.status());
+        assertTrue(rounds.err().contains("rounds must be in 1..100: 0"), rounds.err());
 
         final Run queues = run("bench", "block", "--queues", "0");
         assertEquals(2, queues.status());

@@ -1,0 +1,80 @@
+package io.pvio.examples.bench.block;
+
+import io.pvio.hypervisor.hypercall.HypercallOp;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** How a workload's rounds become its figures: medians per path, the ratio of the medians, counters per request. */
+class BlockBenchResultTest
+{
+    private static final long SECOND_NS = 1_000_000_000L;
+
+    private static PathMeasurement requestsInOneSecond(final long requests)
+    {
+        return new PathMeasurement(requests, SECOND_NS, BlockWorkload.RAND_READ_4K_QD32.requestBytes());
+    }
+
+    private static PvCounters sends(final long guestSends, final long dom0Sends)
+    {
+        final long[] guest = new long[HypercallOp.values().length];
+        final long[] dom0 = new long[HypercallOp.values().length];
+        guest[HypercallOp.EVTCHN_SEND.ordinal()] = guestSends;
+        dom0[HypercallOp.EVTCHN_SEND.ordinal()] = dom0Sends;
+        return new PvCounters(guest, dom0, 0, 0, 0, 0, 0);
+    }
+
+    @Test
+    void eachPathIsItsMedianRoundAndTheRatioIsTheirRatio()
+    {
+        // one disturbed round per path (a write-back, another process) moves neither median
+        final BlockBenchResult result = new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
+            List.of(requestsInOneSecond(900), requestsInOneSecond(100), requestsInOneSecond(800)),
+            List.of(requestsInOneSecond(1000), requestsInOneSecond(1100), requestsInOneSecond(5000)),
+            sends(18, 0));
+
+        assertEquals(800, result.pvIops(), 1e-9);
+        assertEquals(1100, result.nativeIops(), 1e-9);
+        assertEquals(800.0 / 1100, result.ratio(), 1e-12);
+        assertEquals(800 * 4096 / 1e6, result.pvMbps(), 1e-9);
+        assertEquals(0.9, result.roundRatio(0), 1e-12);
+        assertEquals(100.0 / 1100, result.roundRatio(1), 1e-12);
+        // per request: over every PV request of every round (1,800), not the median round's
+        assertEquals(18.0 / 1800, result.kicksPerRequest(), 1e-12);
+    }
+
+    @Test
+    void anEvenNumberOfRoundsTakesTheMeanOfTheMiddleTwo()
+    {
+        final BlockBenchResult result = new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
+            List.of(requestsInOneSecond(400), requestsInOneSecond(100), requestsInOneSecond(300),
+                requestsInOneSecond(200)),
+            List.of(requestsInOneSecond(10), requestsInOneSecond(30), requestsInOneSecond(20),
+                requestsInOneSecond(40)),
+            sends(0, 0));
+
+        assertEquals(250, result.pvIops(), 1e-9);
+        assertEquals(25, result.nativeIops(), 1e-9);
+    }
+
+    @Test
+    void everyRoundHasAWindowOnEachPath()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
+            List.of(requestsInOneSecond(1), requestsInOneSecond(1)), List.of(requestsInOneSecond(1)), sends(0, 0)));
+        assertThrows(IllegalArgumentException.class, () -> new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
+            List.of(), List.of(), sends(0, 0)));
+    }
+
+    @Test
+    void countersOfTheRoundsAddUp()
+    {
+        final PvCounters sum = sends(1, 2).plus(sends(10, 20));
+        assertEquals(11, sum.frontendKicks());
+        assertEquals(22, sum.backendKicks());
+        assertEquals(33, sum.hypercalls());
+    }
+}
