@@ -5,6 +5,7 @@ import io.pvio.hypervisor.HypervisorConfig;
 import io.pvio.hypervisor.domain.Domain;
 import io.pvio.hypervisor.domain.DomainConfig;
 import io.pvio.hypervisor.domain.VcpuScheduling;
+import io.pvio.hypervisor.guest.EventIdleStrategy;
 import io.pvio.hypervisor.guest.GrantAccess;
 import io.pvio.hypervisor.guest.IdleGuest;
 import io.pvio.hypervisor.guest.UpcallDispatcher;
@@ -14,6 +15,7 @@ import io.pvio.hypervisor.xenstore.XsQuota;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.util.List;
@@ -25,7 +27,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * toolstack, dom0 running a {@link XenbusBackendBus} with the back-end drivers given, and guests each running a
  * {@link XenbusFrontendBus}. Every domain's vCPUs run on their own threads as {@link IdleGuest}s, so an event sent to
  * a domain sets its pending bit, wakes its vCPU and reaches the handler bound on its {@link UpcallDispatcher}: the
- * drivers' agents are woken by real virtual interrupts. Tests, examples and benchmarks build on it:
+ * drivers' agents are woken by real virtual interrupts. The buses sleep until their XenStore connection has a watch
+ * event for them (as Linux's xenwatch thread), so an idle machine costs no wake-ups. Tests, examples and benchmarks
+ * build on it:
  * <pre>{@code
  * try (SplitDriverHost host = new SplitDriverHost(8192, 1024, errors::add)) {
  *     host.startBackendBus(myBackDriver);
@@ -73,7 +77,10 @@ public final class SplitDriverHost implements AutoCloseable
             return dispatcher;
         }
 
-        /** Starts this guest's front-end bus with {@code drivers}. */
+        /**
+         * Starts this guest's front-end bus with {@code drivers}, asleep until it has work (a watch event, a new
+         * driver); it runs until {@link SplitDriverHost#close} or {@link SplitDriverHost#stop}.
+         */
         public AgentRunner startFrontendBus(final XenbusFrontendDriver... drivers)
         {
             final XenbusFrontendBus bus = new XenbusFrontendBus(new XenStoreClient(store, domid(), false), errors);
@@ -81,7 +88,7 @@ public final class SplitDriverHost implements AutoCloseable
             {
                 bus.register(driver);
             }
-            return start(bus);
+            return startBus(bus);
         }
     }
 
@@ -98,9 +105,24 @@ public final class SplitDriverHost implements AutoCloseable
     private final XenbusClient observer;
     private final UpcallDispatcher dom0Dispatcher;
     private final ErrorHandler errors;
-    private final List<AgentRunner> runners = new CopyOnWriteArrayList<>();
+    private final List<Started> started = new CopyOnWriteArrayList<>();
     private volatile XenbusBackendDriver[] backendDrivers;
     private volatile AgentRunner backendBus;
+
+    /** An agent started here, and the idle strategy to wake before its runner is closed ({@code null}: it polls). */
+    private record Started(AgentRunner runner, EventIdleStrategy idleStrategy)
+    {
+        void close()
+        {
+            if (idleStrategy != null)
+            {
+                // it never parks again, so the runner's close joins its thread at once rather than waiting out its
+                // retry timeout for an event and interrupting it
+                idleStrategy.shutdown();
+            }
+            runner.close();
+        }
+    }
 
     /**
      * Boots the hypervisor with dom0.
@@ -186,7 +208,7 @@ public final class SplitDriverHost implements AutoCloseable
         {
             bus.register(driver);
         }
-        backendBus = start(bus);
+        backendBus = startBus(bus);
     }
 
     /**
@@ -197,9 +219,7 @@ public final class SplitDriverHost implements AutoCloseable
     {
         if (backendBus != null)
         {
-            backendBus.close();
-            runners.remove(backendBus);
-            backendBus = null;
+            stop(backendBus);
         }
     }
 
@@ -210,6 +230,12 @@ public final class SplitDriverHost implements AutoCloseable
         startBackendBus(backendDrivers);
     }
 
+    /** The back-end bus's runner, {@code null} while it is stopped (for tests). */
+    AgentRunner backendBusRunner()
+    {
+        return backendBus;
+    }
+
     /** Writes the device's directories (the toolstack's attach): both ends then run the handshake. */
     public XenbusDevice attach(final XenbusDevice device)
     {
@@ -217,24 +243,80 @@ public final class SplitDriverHost implements AutoCloseable
         return device;
     }
 
-    /** Runs {@code agent} on its own thread until {@link #close}, sleeping 1 ms when idle (control-path agents). */
+    /**
+     * Runs {@code agent} on its own thread until {@link #close}, sleeping 1 ms when idle: for a control-path agent
+     * that nothing signals, which must therefore look for work on its own. One that can be told when it has work
+     * should use {@link #start(Agent, EventIdleStrategy)}.
+     */
     public AgentRunner start(final Agent agent)
     {
-        final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(1), errors, null, agent);
-        AgentRunner.startOnThread(runner);
-        runners.add(runner);
-        return runner;
+        return start(agent, new SleepingMillisIdleStrategy(1), null);
+    }
+
+    /**
+     * Runs {@code agent} on its own thread until {@link #close}, parked on {@code idleStrategy} when idle until
+     * something that has work for it calls {@link EventIdleStrategy#signal()} (wire that before this call). Stopping
+     * it ({@link #close}, {@link #stop}) shuts the strategy down first, so it is never waited for.
+     */
+    public AgentRunner start(final Agent agent, final EventIdleStrategy idleStrategy)
+    {
+        return start(agent, idleStrategy, idleStrategy);
+    }
+
+    /**
+     * Stops an agent started here and forgets it: wakes it for good if it sleeps until signalled, then closes its
+     * runner (prefer this to {@link AgentRunner#close()}, which would wait for a sleeping agent's next event).
+     */
+    public synchronized void stop(final AgentRunner runner)
+    {
+        if (runner == backendBus)
+        {
+            backendBus = null;
+        }
+        for (final Started agent : started)
+        {
+            if (agent.runner() == runner)
+            {
+                agent.close();
+                started.remove(agent);
+                return;
+            }
+        }
+        runner.close();
     }
 
     /** Stops every agent started here (latest first), then the hypervisor and every domain. */
     @Override
     public void close()
     {
-        for (int i = runners.size() - 1; i >= 0; i--)
+        for (int i = started.size() - 1; i >= 0; i--)
         {
-            runners.get(i).close();
+            started.get(i).close();
         }
-        runners.clear();
+        started.clear();
         hypervisor.close();
+    }
+
+    /**
+     * Runs a bus asleep until it has work: its XenStore connection signals the bus's idle strategy after queueing
+     * each watch event for it (or dropping one, its queue full), and {@link XenbusBus#register} signals it too. It
+     * never spins: the control path wakes only for events, and so leaves the CPUs to the data path.
+     */
+    private AgentRunner startBus(final XenbusBus<?> bus)
+    {
+        final EventIdleStrategy idleStrategy = new EventIdleStrategy(0);
+        if (!bus.signalOnWork(idleStrategy::signal))
+        {
+            throw new IllegalStateException(bus.roleName() + ": its XenStore connection cannot signal");
+        }
+        return start(bus, idleStrategy);
+    }
+
+    private AgentRunner start(final Agent agent, final IdleStrategy idleStrategy, final EventIdleStrategy toWake)
+    {
+        final AgentRunner runner = new AgentRunner(idleStrategy, errors, null, agent);
+        started.add(new Started(runner, toWake));
+        AgentRunner.startOnThread(runner);
+        return runner;
     }
 }

@@ -3,6 +3,7 @@ package io.pvio.hypervisor.xenbus;
 import io.pvio.hypervisor.xenstore.XenStoreAccess;
 import io.pvio.hypervisor.xenstore.XsErrno;
 import io.pvio.hypervisor.xenstore.XsException;
+import io.pvio.hypervisor.xenstore.XsWatchEvent;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 
@@ -12,12 +13,18 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * What the front-end and back-end buses share: an Agrona {@link Agent} over one domain's XenStore connection that
  * drains its watch events and, when any arrived, rescans: discovers new devices, forgets removed ones, and steps
  * each device's state machine from the states now in the store. Level-triggered, so a missed or coalesced event
  * cannot leave a device stuck; every rule is guarded by the local state, so repeating a scan is harmless.
+ * <p>
+ * It has work only when a watch event is queued for its connection or a driver is registered: with
+ * {@link #signalOnWork} both wake it, so it may run on an {@code EventIdleStrategy} and sleep in between, as Linux's
+ * xenwatch thread sleeps until the XenStore connection has an event for it.
  */
 abstract class XenbusBus<D> implements Agent
 {
@@ -45,7 +52,13 @@ abstract class XenbusBus<D> implements Agent
     protected final Map<String, D> drivers = new LinkedHashMap<>();
     protected final Map<String, Entry> entries = new HashMap<>();
     private final String rootPath;
+    /** A rescan is due: set for any watch event taken (a drop leaves events to take, see XsWatches). Agent only. */
     private boolean dirty = true;
+    private final Consumer<XsWatchEvent> onWatchEvent = event -> dirty = true;
+    /** Set by {@link #register} on any thread, taken by the agent: its next duty cycle rescans with the new driver. */
+    private final AtomicBoolean driverRegistered = new AtomicBoolean();
+    /** Wakes a sleeping agent after {@link #register}; {@code null} if it polls. */
+    private volatile Runnable workSignal;
 
     XenbusBus(final XenStoreAccess xs, final String rootPath, final ErrorHandler errorHandler)
     {
@@ -63,6 +76,25 @@ abstract class XenbusBus<D> implements Agent
         return devices;
     }
 
+    /**
+     * Has {@code signal} run whenever this bus has work, so that it may run on an idle strategy that sleeps until
+     * signalled (an {@code EventIdleStrategy}, with {@code idle::signal}): after each watch event queued for its
+     * XenStore connection ({@link XenStoreAccess#signalOnWatchEvent}) and after each {@link #register}. The signal
+     * follows the work, so an agent that found nothing and is about to sleep is woken. Call before the bus runs.
+     *
+     * @return false, and nothing is signalled, if its XenStore connection cannot signal (e.g. a guest's ring
+     *         client): run the bus on a polling idle strategy then.
+     */
+    public boolean signalOnWork(final Runnable signal)
+    {
+        if (!xs.signalOnWatchEvent(signal))
+        {
+            return false;
+        }
+        workSignal = signal;
+        return true;
+    }
+
     @Override
     public void onStart()
     {
@@ -72,7 +104,14 @@ abstract class XenbusBus<D> implements Agent
     @Override
     public int doWork()
     {
-        final int events = xs.pollWatchEvents(event -> dirty = true, EVENTS_PER_CYCLE);
+        // a wake-up with nothing to take needs no rescan: every event signalled has been taken by a cycle that
+        // rescanned after it was queued (and so after the change it reports), and a dropped event leaves queued
+        // ones behind it, whose taking rescans
+        final int events = xs.pollWatchEvents(onWatchEvent, EVENTS_PER_CYCLE);
+        if (driverRegistered.getAndSet(false))
+        {
+            dirty = true;
+        }
         if (!dirty)
         {
             return events;
@@ -112,7 +151,14 @@ abstract class XenbusBus<D> implements Agent
         {
             throw new IllegalStateException("a driver for " + type + " is already registered");
         }
-        dirty = true;
+        // driver, then request, then signal: the agent that takes the request rescans with the driver, and one
+        // that found no request and is about to sleep is woken to take it
+        driverRegistered.set(true);
+        final Runnable signal = workSignal;
+        if (signal != null)
+        {
+            signal.run();
+        }
     }
 
     /** Adds devices that appeared in the store. */

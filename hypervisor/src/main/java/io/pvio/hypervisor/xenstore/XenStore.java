@@ -15,7 +15,8 @@ import java.util.Set;
  * <p>
  * Thread-safe: one lock serialises all operations (this is the control plane; the transports copy messages in and
  * out of shared memory outside it). Watch events are queued on the watcher's connection and taken with
- * {@link #pollEvent}; nothing calls back into client code under the lock.
+ * {@link #pollEvent}; nothing calls back into client code under the lock but a connection's signal
+ * ({@link #signalOnEvent}), which only wakes the connection's owner so that it sleeps between events.
  * <p>
  * Layout: {@code /local/domain/<id>} (each domain's home, where relative paths resolve), {@code /vm}, {@code /tool}.
  */
@@ -64,6 +65,7 @@ public final class XenStore
         connection.transactions.clear();
         connection.watches.clear();
         connection.events.clear();
+        connection.eventSignal = null;
         connections.remove(connection);
     }
 
@@ -307,6 +309,23 @@ public final class XenStore
     public synchronized XsWatchEvent pollEvent(final XsConnection c)
     {
         return c.events.poll();
+    }
+
+    /**
+     * Runs {@code signal} each time a watch event is queued for {@code c}, or dropped because its queue is full (a
+     * drop happens only while events wait to be taken, so the owner still has one to take after it), so that the
+     * connection's owner may sleep until there is an event instead of polling. The signal runs under this store's
+     * lock, on whichever thread fired the watch, after the event can be taken with {@link #pollEvent}: it must be
+     * cheap, never block, never throw and never call the store ({@code EventIdleStrategy::signal} qualifies). It runs
+     * at once if events are queued already; {@code null} for none. Dropped with the connection.
+     */
+    public synchronized void signalOnEvent(final XsConnection c, final Runnable signal)
+    {
+        c.eventSignal = c.closed ? null : signal;
+        if (!c.events.isEmpty())
+        {
+            c.signalEvent();
+        }
     }
 
     /** Watch events dropped for this connection because its queue was full. */

@@ -47,6 +47,20 @@ public interface XenStoreAccess extends AutoCloseable
     /** Hands queued watch events to {@code handler}, at most {@code limit}. @return how many. */
     int pollWatchEvents(Consumer<XsWatchEvent> handler, int limit);
 
+    /**
+     * Runs {@code signal} whenever a watch event is queued for this connection (or dropped, its queue being full),
+     * after {@link #pollWatchEvents} can take it, so that the owner may sleep until then instead of polling
+     * (e.g. on an {@code EventIdleStrategy}, with {@code idle::signal}). The signal may run on any thread and under
+     * the store's lock: it must be cheap, never block, never throw and never call the store. Set it before the owner
+     * first sleeps. {@code null} for none.
+     *
+     * @return false if this access cannot signal (its events arrive only when polled): its owner must poll.
+     */
+    default boolean signalOnWatchEvent(final Runnable signal)
+    {
+        return false;
+    }
+
     /** Drops this connection's watches and transactions. */
     @Override
     void close();

@@ -8,7 +8,8 @@ import java.util.function.Consumer;
  * The in-process way in, for dom0, the toolstack and in-process drivers: one {@link XsConnection} acting as one
  * domain. Methods taking a {@code txId} run inside that transaction (0: none); failures are {@link XsException}s.
  * Watch events are queued and taken with {@link #pollWatchEvents} from the caller's own agent, never delivered
- * on another thread. Values are strings in UTF-8 unless read or written as bytes.
+ * on another thread; {@link #signalOnWatchEvent} wakes that agent when there is one to take. Values are strings in
+ * UTF-8 unless read or written as bytes.
  * <pre>{@code
  * try (XenStoreClient xs = new XenStoreClient(store, 0, true)) {
  *     xs.transaction(tx -> { xs.write(tx, "/local/domain/1/name", "guest"); return null; });
@@ -140,6 +141,19 @@ public final class XenStoreClient implements XenStoreAccess
             count++;
         }
         return count;
+    }
+
+    /**
+     * Runs {@code signal} after each watch event queued (or dropped) for this client, under the store's lock on the
+     * thread that fired the watch ({@link XenStore#signalOnEvent}).
+     *
+     * @return true: the store signals.
+     */
+    @Override
+    public boolean signalOnWatchEvent(final Runnable signal)
+    {
+        store.signalOnEvent(connection, signal);
+        return true;
     }
 
     /** Watch events dropped because this client did not take them fast enough (its queue quota was full). */

@@ -26,6 +26,8 @@ public final class XsConnection
     final ArrayDeque<XsWatchEvent> events = new ArrayDeque<>();
     long droppedEvents;
     boolean closed;
+    /** Run after each event queued (or dropped) for this connection, to wake its owner; {@code null} for none. */
+    Runnable eventSignal;
 
     XsConnection(final int domid, final boolean privileged, final String name)
     {
@@ -44,6 +46,19 @@ public final class XsConnection
     public boolean isPrivileged()
     {
         return privileged;
+    }
+
+    /**
+     * An event was just queued or dropped (under the store's lock): the owner is told after the event can be polled,
+     * so an owner that found the queue empty and is about to sleep is woken (its idle strategy's handshake).
+     */
+    void signalEvent()
+    {
+        final Runnable signal = eventSignal;
+        if (signal != null)
+        {
+            signal.run();
+        }
     }
 
     @Override

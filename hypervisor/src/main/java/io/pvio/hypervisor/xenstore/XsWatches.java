@@ -6,7 +6,8 @@ import java.util.List;
  * Watch matching and event queueing, under the {@link XenStore} lock. A change to node P fires every watch on P or
  * an ancestor of P (event path P); removing P also fires watches below P (event path: the watch's own). Only
  * connections that may read the node (before removal: as it was) see the event. Relative watches see relative
- * paths. Each connection queues at most {@code maxPendingEvents}; the rest are dropped and counted.
+ * paths. Each connection queues at most {@code maxPendingEvents}; the rest are dropped and counted. Every event
+ * queued or dropped runs the connection's signal ({@link XenStore#signalOnEvent}), after it is queued.
  */
 final class XsWatches
 {
@@ -60,10 +61,16 @@ final class XsWatches
     {
         if (c.events.size() >= maxPendingEvents)
         {
+            // the queue is full, so its owner still has events to take after this drop: a rescan on taking any of
+            // them reads the store as changed here. Signalled anyway, so that an owner that counts drops hears of it.
             c.droppedEvents++;
-            return;
         }
-        c.events.add(event);
+        else
+        {
+            c.events.add(event);
+        }
+        // the owner polls under the same lock: it sees this event queued before it sees the signal
+        c.signalEvent();
     }
 
     private static String shown(final XsConnection c, final XsConnection.Watch w, final String path)

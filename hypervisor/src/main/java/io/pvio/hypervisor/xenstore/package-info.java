@@ -24,6 +24,7 @@
  * unknown type) gets {@code XS_ERROR}, and an oversized length is skipped so the stream stays in step.
  * <p>
  * <b>Threads.</b> One lock serialises the store (this is the control plane); the transports are Agrona agents;
- * watch events are queued per connection and pulled by the connection's owner, never called back under the lock.
+ * watch events are queued per connection and pulled by the connection's owner, never called back under the lock;
+ * an owner that sleeps between events registers a signal that the store runs, after queueing, to wake it.
  */
 package io.pvio.hypervisor.xenstore;

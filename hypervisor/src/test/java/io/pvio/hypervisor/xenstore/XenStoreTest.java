@@ -3,6 +3,7 @@ package io.pvio.hypervisor.xenstore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.pvio.hypervisor.xenstore.XsTwoGuests.assertErrno;
@@ -241,6 +242,56 @@ class XenStoreTest
         }
         assertEquals(SMALL.maxPendingEvents(), drain(dom2).size());
         assertEquals(20 + SMALL.maxWatchesPerConnection() - SMALL.maxPendingEvents(), dom2.droppedWatchEvents());
+    }
+
+    @Test
+    void theSignalRunsOnceTheEventIsQueuedOrDroppedAndOnlyForItsOwnConnection()
+    {
+        final XsConnection sleeper = store.connect(2, false, "sleeper");
+        final List<Integer> queuedAtSignal = new ArrayList<>();
+        // what the owner would see if it polled the instant it is signalled
+        store.signalOnEvent(sleeper, () -> queuedAtSignal.add(sleeper.events.size()));
+        store.watch(sleeper, "w", "t");
+        assertEquals(List.of(1), queuedAtSignal, "the initial event is queued before the signal");
+
+        dom0.watch("/local/domain/2/w", "other");
+        dom1.write("elsewhere", "x");
+        dom2.write("not-watched", "x");
+        assertEquals(List.of(1), queuedAtSignal, "other connections' events and unwatched changes: no signal");
+
+        for (int i = 0; i < SMALL.maxPendingEvents() + 1; i++)
+        {
+            dom2.write("w", Integer.toString(i));
+        }
+        // 1 .. 8 queued, then two dropped: the owner is still told, and still has the full queue to take
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 8, 8), queuedAtSignal);
+        assertEquals(2, store.droppedEvents(sleeper));
+        while (store.pollEvent(sleeper) != null)
+        {
+            assertEquals(10, queuedAtSignal.size(), "taking events signals nothing");
+        }
+
+        store.signalOnEvent(sleeper, null);
+        dom2.write("w", "unsignalled");
+        assertEquals(10, queuedAtSignal.size());
+        final int[] late = new int[1];
+        store.signalOnEvent(sleeper, () -> late[0]++);
+        assertEquals(1, late[0], "a signal set over a queued event runs at once: the owner may already sleep");
+
+        store.disconnect(sleeper);
+        dom2.write("w", "after close");
+        assertEquals(1, late[0]);
+    }
+
+    @Test
+    void theInProcessClientSignals()
+    {
+        final int[] signals = new int[1];
+        assertTrue(dom1.signalOnWatchEvent(() -> signals[0]++));
+        dom1.watch("x", "t");
+        dom1.write("x", "1");
+        assertEquals(2, signals[0]);
+        assertEquals(2, drain(dom1).size());
     }
 
     @Test
