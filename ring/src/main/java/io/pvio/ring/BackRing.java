@@ -1,5 +1,7 @@
 package io.pvio.ring;
 
+import org.agrona.concurrent.AtomicBuffer;
+
 /**
  * The back end's (dom0's) view of a shared ring: it consumes requests and produces responses
  * ({@code struct xxx_back_ring} and the {@code RING_*} macros of {@code xen/io/ring.h}).
@@ -23,6 +25,9 @@ package io.pvio.ring;
  */
 public final class BackRing
 {
+    /** x86-64's and arm64's cache line. */
+    static final int CACHE_LINE_BYTES = 64;
+
     private final SharedRing ring;
     private final int size;
 
@@ -35,6 +40,8 @@ public final class BackRing
     /** The value we last stored to {@code rsp_prod}; kept privately so a hostile peer cannot skew notification. */
     private int rspProdPublished;
     private RingOverflowException fault;
+    /** The sum of what {@link #prefetchRequests} loaded: meaningless, it only keeps the loads. */
+    private long prefetchSink;
 
     private BackRing(final SharedRing ring, final int index)
     {
@@ -93,6 +100,32 @@ public final class BackRing
             throw new IllegalStateException(ring.layout().name() + ": no polled request to take");
         }
         return ring.entryOffset(reqCons++);
+    }
+
+    /**
+     * Brings the next {@code count} request slots (at most those polled) into this CPU's cache before they are taken:
+     * one load per cache line of each, all issued back to back, so that their misses overlap. The front end wrote
+     * the slots on its own CPU, so each line is in that CPU's cache; taken one at a time, with the request's I/O in
+     * between, every line would be a separate wait for it (measured: 100 to 420 ns per cross-core round trip on a
+     * 2-vCPU VM). The values loaded are discarded, never a decision's input: each request is still read once, by
+     * its copy (XSA-155).
+     */
+    public void prefetchRequests(final int count)
+    {
+        final int n = Math.min(count, reqProdSnapshot - reqCons);
+        final int entryBytes = ring.layout().entryBytes();
+        final AtomicBuffer buffer = ring.buffer();
+        long sink = 0;
+        for (int i = 0; i < n; i++)
+        {
+            final int slotOffset = ring.entryOffset(reqCons + i);
+            for (int lineOffset = 0; lineOffset < entryBytes - Long.BYTES; lineOffset += CACHE_LINE_BYTES)
+            {
+                sink += buffer.getLong(slotOffset + lineOffset);
+            }
+            sink += buffer.getLong(slotOffset + entryBytes - Long.BYTES);
+        }
+        prefetchSink += sink; // kept, so the compiler cannot drop the loads
     }
 
     /** Requests taken but not yet answered. */

@@ -46,6 +46,42 @@ class FrontBackRingTest
     }
 
     @Test
+    void prefetchingTheBatchTakesAndChangesNothing()
+    {
+        final FrontRing front = FrontRing.initialise(ring);
+        final BackRing back = BackRing.attach(ring);
+        // wrap around the end of the ring, so the batch's slots are not contiguous
+        for (int round = 0; round < SIZE - 3; round++)
+        {
+            buffer.putLong(front.claimRequest(), round);
+            front.pushRequests();
+            back.pollRequests();
+            back.takeRequest();
+            back.claimResponse();
+            back.pushResponses();
+            front.pollResponses();
+            front.takeResponse();
+        }
+        for (int i = 0; i < 6; i++)
+        {
+            buffer.putLong(front.claimRequest(), 1000 + i);
+        }
+        front.pushRequests();
+        assertEquals(6, back.pollRequests());
+        final int consumed = back.requestConsumerIndex();
+
+        back.prefetchRequests(1_000); // more than polled
+        back.prefetchRequests(0);
+
+        assertEquals(consumed, back.requestConsumerIndex(), "prefetching takes nothing");
+        for (int i = 0; i < 6; i++)
+        {
+            assertEquals(1000 + i, buffer.getLong(back.takeRequest()));
+        }
+        assertThrows(IllegalStateException.class, back::takeRequest);
+    }
+
+    @Test
     void requestsAndResponsesRoundTripThroughTheSharedSlots()
     {
         final FrontRing front = FrontRing.initialise(ring);

@@ -67,6 +67,8 @@ public final class BlkbackRing implements Agent
 {
     /** The most requests answered per duty cycle (one notification decision each). */
     public static final int MAX_BATCH_REQUESTS = 64;
+    /** Within a batch of one-page requests, how often the front end's {@code rsp_event} is looked at. */
+    static final int HINT_INTERVAL_REQUESTS = 8;
 
     /** Resources move through these states; only RUNNING serves requests. */
     public enum State
@@ -212,6 +214,8 @@ public final class BlkbackRing implements Agent
             return 0;
         }
         final int limit = Math.min(available, MAX_BATCH_REQUESTS);
+        // the batch's slots, written on the front end's CPU, come over together rather than one wait per request
+        back.prefetchRequests(limit);
         int answered = 0;
         while (answered < limit)
         {
@@ -220,9 +224,14 @@ public final class BlkbackRing implements Agent
             // each response is published as soon as it is written, so a polling front end completes it and reuses
             // the slot while we work on the rest (release store: it sees the response bytes before rsp_prod)
             back.publishResponses();
-            if (back.isNotifyLikelyRequired())
+            // whether the front end parked waiting for one of these (rsp_event): then the batch ends here with its
+            // event. rsp_event shares its cache line with rsp_prod and req_prod, which the two CPUs take turns
+            // writing, so reading it costs a wait for the other CPU: after a request of more than a page (whose I/O
+            // dwarfs it), else every HINT_INTERVAL_REQUESTS. A front end that parks after a small request is told
+            // within that many of them, or at the batch's end (the decision below).
+            if ((copy.segmentCount() > 1 || answered % HINT_INTERVAL_REQUESTS == 0) && back.isNotifyLikelyRequired())
             {
-                break; // the front end is parked waiting for one of these: the batch ends here with its event
+                break;
             }
         }
         counters.addBatch();

@@ -1,0 +1,184 @@
+package io.pvio.backend.block;
+
+import io.pvio.hypervisor.hypercall.HypercallOp;
+import io.pvio.hypervisor.xenbus.XenbusDevice;
+import io.pvio.hypervisor.xenbus.XenbusState;
+import io.pvio.ring.blkif.BlkifRequestFlyweight;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_FLUSH_DISKCACHE;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_READ;
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * When blkback tells a front end that parked mid-batch: the front end arms {@code rsp_event} for the first response,
+ * then publishes a batch at once. The storage notes, as each request reaches it on blkback's thread, how many events
+ * dom0 has sent, which shows where blkback ended its batch to notify: after a request of more than a page at once,
+ * and within a batch of one-page (or no-page) requests after {@link BlkbackRing#HINT_INTERVAL_REQUESTS}, because
+ * looking at {@code rsp_event} costs a wait for the front end's CPU.
+ */
+class BlkbackBatchNotifyTest
+{
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static final int BATCH = 20;
+
+    private BlockTestRig rig;
+    private HostileBlkfront front;
+    /** dom0's event sends when each storage call began, minus those before the batch. */
+    private final List<Long> sendsSeenByStorage = new CopyOnWriteArrayList<>();
+    private volatile long sendsBefore;
+
+    @BeforeEach
+    void setUp()
+    {
+        rig = new BlockTestRig();
+        front = new HostileBlkfront(rig.guest, rig.grants);
+        rig.startFrontend(front);
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        rig.close();
+    }
+
+    private long dom0Sends()
+    {
+        return rig.host.dom0().counters().count(HypercallOp.EVTCHN_SEND);
+    }
+
+    /** Memory, noting dom0's sends at each read and flush (called on blkback's agent thread). */
+    private BlockStorage notingStorage()
+    {
+        final MemoryStorage disk = new MemoryStorage(2048);
+        return new BlockStorage()
+        {
+            public long sectorCount()
+            {
+                return disk.sectorCount();
+            }
+
+            public void read(
+                final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes, final int lengthBytes)
+                throws IOException
+            {
+                sendsSeenByStorage.add(dom0Sends() - sendsBefore);
+                disk.read(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
+            }
+
+            public void write(
+                final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes, final int lengthBytes)
+                throws IOException
+            {
+                disk.write(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
+            }
+
+            public void flush()
+            {
+                sendsSeenByStorage.add(dom0Sends() - sendsBefore);
+            }
+
+            public void discard(final long offsetBytes, final long lengthBytes)
+            {
+                disk.discard(offsetBytes, lengthBytes);
+            }
+
+            public void close()
+            {
+            }
+        };
+    }
+
+    private HostileBlkfront.Connection connect(final XenbusDevice device)
+    {
+        await().atMost(WAIT).failFast(() -> !rig.frontendErrors.isEmpty()).until(() ->
+            rig.observer.readState(device.backendPath()) == XenbusState.CONNECTED &&
+            front.connections.containsKey(device.id()) && front.connections.get(device.id()).connected);
+        return front.connections.get(device.id());
+    }
+
+    /**
+     * Arms {@code rsp_event} for the first response (as a front end about to park does), writes {@link #BATCH}
+     * requests with {@code writer}, publishes them with one {@code req_prod} store and waits for every response.
+     */
+    private void parkedFrontEndPublishesOneBatch(final HostileBlkfront.Connection c, final RequestWriter writer)
+    {
+        c.front.finalCheckForResponses();
+        sendsBefore = dom0Sends();
+        final BlkifRequestFlyweight request = new BlkifRequestFlyweight();
+        for (int i = 0; i < BATCH; i++)
+        {
+            final int slot = c.front.claimRequest();
+            c.buffer().setMemory(slot, 112, (byte)0);
+            writer.write(request.wrap(c.buffer(), slot), i);
+        }
+        c.push(rig.guest);
+        for (int answered = 0; answered < BATCH; )
+        {
+            final int taken = answered;
+            await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                .until(() -> c.front.pollResponses() > 0 || taken == BATCH);
+            while (c.front.pollResponses() > 0)
+            {
+                final long[] response = HostileBlkfront.response(c.buffer(), c.front.takeResponse());
+                assertEquals(BLKIF_RSP_OKAY, response[2], "request " + response[0]);
+                answered++;
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface RequestWriter
+    {
+        void write(BlkifRequestFlyweight request, int index);
+    }
+
+    @Test
+    void amongSmallRequestsAParkedFrontEndIsToldWithinTheHintInterval()
+    {
+        final HostileBlkfront.Connection c = connect(rig.attach("1", notingStorage(), null));
+        parkedFrontEndPublishesOneBatch(c, (request, i) -> request.header(BLKIF_OP_FLUSH_DISKCACHE, 0, 0).id(i));
+
+        assertEquals(BATCH, sendsSeenByStorage.size());
+        for (int i = 0; i < BATCH; i++)
+        {
+            // the batch ends after the hint interval's last response, with the one event the front end asked for
+            assertEquals(i < BlkbackRing.HINT_INTERVAL_REQUESTS ? 0 : 1, sendsSeenByStorage.get(i),
+                "events sent before request " + i + ": " + sendsSeenByStorage);
+        }
+        assertEquals(1, dom0Sends() - sendsBefore, "one event: the front end armed rsp_event once");
+    }
+
+    @Test
+    void afterARequestOfMoreThanAPageAParkedFrontEndIsToldAtOnce()
+    {
+        final long[] pages = rig.allocateGuestPages(2);
+        final int[] refs = new int[2];
+        synchronized (rig.grants)
+        {
+            refs[0] = rig.grants.grantAccess(0, pages[0], false);
+            refs[1] = rig.grants.grantAccess(0, pages[1], false);
+        }
+        final HostileBlkfront.Connection c = connect(rig.attach("2", notingStorage(), null));
+        parkedFrontEndPublishesOneBatch(c, (request, i) -> request.header(BLKIF_OP_READ, 2, 0).id(i)
+            .sectorNumber(16L * i).segment(0, refs[0], 0, 7).segment(1, refs[1], 0, 7));
+
+        assertEquals(BATCH, sendsSeenByStorage.size(), "one storage call per two-page request");
+        assertEquals(0, sendsSeenByStorage.get(0));
+        for (int i = 1; i < BATCH; i++)
+        {
+            assertEquals(1, sendsSeenByStorage.get(i), "events sent before request " + i + ": " + sendsSeenByStorage);
+        }
+        assertEquals(1, dom0Sends() - sendsBefore);
+    }
+}
