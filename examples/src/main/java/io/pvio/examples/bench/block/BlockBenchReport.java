@@ -18,7 +18,7 @@ public final class BlockBenchReport
     public static final String JSON_FILE = "results.json";
 
     private static final String TABLE_FORMAT = "%-18s %3s %11s %11s %9s %11s %9s %9s %14s%n";
-    private static final String DETAILS_FORMAT = "%-18s %11s %11s %11s %11s %11s %11s %11s%n";
+    private static final String DETAILS_FORMAT = "%-18s %11s %11s %11s %11s %11s %11s %11s %14s%n";
 
     private final BlockBenchResults results;
 
@@ -52,14 +52,14 @@ public final class BlockBenchReport
     {
         final StringBuilder out = new StringBuilder(2048);
         out.append(String.format(Locale.ROOT, DETAILS_FORMAT, "PV, per request", "front kicks", "back kicks",
-            "grant copy", "sched_block", "req/batch", "parks", "direct"));
+            "grant copy", "sched_block", "req/batch", "parks", "direct", "cross-core ns"));
         for (final BlockBenchResult row : results.results())
         {
             out.append(String.format(Locale.ROOT, DETAILS_FORMAT, row.workload().workloadName(),
                 two(row.frontendKicksPerRequest()), two(row.backendKicksPerRequest()),
                 two(row.callsPerRequest(HypercallOp.GNTTAB_COPY)), two(row.callsPerRequest(HypercallOp.SCHED_BLOCK)),
                 String.format(Locale.ROOT, "%.1f", row.requestsPerBatch()), two(row.parksPerRequest()),
-                two(row.directShare())));
+                two(row.directShare()), String.format(Locale.ROOT, "%.0f", row.medianCrossCoreNs())));
         }
         return out.toString();
     }
@@ -121,7 +121,8 @@ public final class BlockBenchReport
         if (settings.rounds() > 1)
         {
             out.append("\n## Round by round\n\nThe table gives each path's median over the rounds. Each round ran " +
-                "one window on each path, back to back; its PV/native ratio:\n\n| Workload |");
+                "one window on each path, back to back; its PV/native ratio, and in brackets the cross-core round " +
+                "trip measured just before it (ns):\n\n| Workload |");
             for (int round = 1; round <= settings.rounds(); round++)
             {
                 out.append(' ').append(round).append(round % 2 == 1 ? " (PV first) |" : " (native first) |");
@@ -132,22 +133,24 @@ public final class BlockBenchReport
                 out.append("| `").append(row.workload().workloadName()).append("` |");
                 for (int round = 0; round < row.rounds(); round++)
                 {
-                    out.append(String.format(Locale.ROOT, " %.2f |", row.roundRatio(round)));
+                    out.append(String.format(Locale.ROOT, " %.2f (%.0f) |", row.roundRatio(round),
+                        row.crossCoreNs().get(round)));
                 }
                 out.append('\n');
             }
         }
         out.append("\n## Where the PV side's events and hypercalls go (per request, measured window)\n\n");
         out.append("| Workload | front kicks | back kicks | grant copy | grant map | sched_block | all hypercalls | " +
-            "requests per blkback batch | agent parks | direct |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+            "requests per blkback batch | agent parks | direct | cross-core round trip (ns) |\n" +
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (final BlockBenchResult row : results.results())
         {
             out.append(String.format(Locale.ROOT,
-                "| `%s` | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.3f | %.2f |%n",
+                "| `%s` | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.3f | %.2f | %.0f |%n",
                 row.workload().workloadName(), row.frontendKicksPerRequest(), row.backendKicksPerRequest(),
                 row.callsPerRequest(HypercallOp.GNTTAB_COPY), row.callsPerRequest(HypercallOp.GNTTAB_MAP_GRANT_REF),
                 row.callsPerRequest(HypercallOp.SCHED_BLOCK), row.hypercallsPerRequest(), row.requestsPerBatch(),
-                row.parksPerRequest(), row.directShare()));
+                row.parksPerRequest(), row.directShare(), row.medianCrossCoreNs()));
         }
         out.append("""
 
@@ -177,6 +180,10 @@ public final class BlockBenchReport
               kicks, plus dom0's, i.e. blkback's notifications) over the window, divided by the PV requests completed
               in it. **hypercalls/req**: every hypercall by the guest and dom0 over the window (grant copies and
               maps, sends, `SCHEDOP_block` of idle vCPUs, ...), divided likewise.
+            - **cross-core round trip**: before each round, two threads pass a cache line back and forth for 50 ms
+              (`CrossCoreProbe`); the median over the rounds. The PV path hands each request and response between
+              two CPUs through the ring's cache lines; the native path runs on one. On a VM this varies as the host
+              places the vCPUs, and the PV/native ratio falls as it rises.
             - MB/s is 10^6 bytes per second.
             """);
         return out.toString();

@@ -17,23 +17,32 @@ import java.util.List;
  * @param pvRounds     the PV path, one measurement per round, in run order.
  * @param nativeRounds the same requests done directly with {@code FileChannel}, likewise.
  * @param counters     the PV side's counter changes, summed over its measured windows.
+ * @param crossCoreNs  per round, the cross-core round trip measured just before it ({@link CrossCoreProbe}).
  */
 record BlockBenchResult(
     BlockWorkload workload,
     int queueDepth,
     List<PathMeasurement> pvRounds,
     List<PathMeasurement> nativeRounds,
-    PvCounters counters)
+    PvCounters counters,
+    List<Double> crossCoreNs)
 {
     BlockBenchResult
     {
         pvRounds = List.copyOf(pvRounds);
         nativeRounds = List.copyOf(nativeRounds);
-        if (pvRounds.isEmpty() || pvRounds.size() != nativeRounds.size())
+        crossCoreNs = List.copyOf(crossCoreNs);
+        if (pvRounds.isEmpty() || pvRounds.size() != nativeRounds.size() || crossCoreNs.size() != pvRounds.size())
         {
-            throw new IllegalArgumentException("each round needs one window on each path: " + pvRounds.size() +
-                " PV, " + nativeRounds.size() + " native");
+            throw new IllegalArgumentException("each round needs one window on each path and one probe: " +
+                pvRounds.size() + " PV, " + nativeRounds.size() + " native, " + crossCoreNs.size() + " probes");
         }
+    }
+
+    /** The median of the rounds' cross-core round trips, in nanoseconds. */
+    double medianCrossCoreNs()
+    {
+        return median(crossCoreNs.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     int rounds()
@@ -139,8 +148,13 @@ record BlockBenchResult(
         {
             iops[i] = rounds.get(i).iops();
         }
-        Arrays.sort(iops);
-        final int middle = iops.length / 2;
-        return iops.length % 2 == 1 ? iops[middle] : (iops[middle - 1] + iops[middle]) / 2;
+        return median(iops);
+    }
+
+    private static double median(final double[] values)
+    {
+        Arrays.sort(values);
+        final int middle = values.length / 2;
+        return values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
     }
 }

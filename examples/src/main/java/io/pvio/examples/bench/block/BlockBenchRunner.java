@@ -19,6 +19,8 @@ public final class BlockBenchRunner
 {
     /** How long the requests still in flight when a window closes may take to finish. */
     private static final long STOP_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    /** How long the cross-core probe runs before each round. */
+    private static final long CROSS_CORE_PROBE_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final BlockBenchSettings settings;
     private final PrintWriter progress;
@@ -96,9 +98,11 @@ public final class BlockBenchRunner
         final int queueDepth = workload.queueDepth(settings.sequentialQueueDepth());
         final List<PathMeasurement> pvRounds = new ArrayList<>();
         final List<PathMeasurement> nativeRounds = new ArrayList<>();
+        final List<Double> crossCoreNs = new ArrayList<>();
         PvCounters counters = null;
         for (int round = 0; round < settings.rounds(); round++)
         {
+            crossCoreNs.add(CrossCoreProbe.roundTripNs(CROSS_CORE_PROBE_NS));
             // the paths take turns going first (PV, native, native, PV, PV, ...), so a drift of the machine over
             // the run (page cache, CPU frequency, other processes) favours neither
             final boolean pvFirst = round % 2 == 0;
@@ -125,14 +129,16 @@ public final class BlockBenchRunner
             counters = counters == null ? pvWindow.counters() : counters.plus(pvWindow.counters());
             if (settings.rounds() > 1)
             {
-                progress.printf(Locale.ROOT, "%-18s round %d/%d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f%n",
+                progress.printf(Locale.ROOT, "%-18s round %d/%d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f; " +
+                        "cross-core round trip %.0f ns%n",
                     workload.workloadName(), round + 1, settings.rounds(), pvWindow.measurement().iops(),
                     nativeWindow.measurement().iops(), pvWindow.measurement().iops() /
-                        nativeWindow.measurement().iops());
+                        nativeWindow.measurement().iops(), crossCoreNs.get(round));
                 progress.flush();
             }
         }
-        final BlockBenchResult result = new BlockBenchResult(workload, queueDepth, pvRounds, nativeRounds, counters);
+        final BlockBenchResult result = new BlockBenchResult(workload, queueDepth, pvRounds, nativeRounds, counters,
+            crossCoreNs);
         progress.printf(Locale.ROOT, "%-18s qd %2d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f%s, " +
             "%.2f kicks and %.2f hypercalls per request%n", workload.workloadName(), queueDepth,
             result.pvIops(), result.nativeIops(), result.ratio(), settings.rounds() > 1 ? " (medians)" : "",

@@ -34,7 +34,7 @@ class BlockBenchResultTest
         final BlockBenchResult result = new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
             List.of(requestsInOneSecond(900), requestsInOneSecond(100), requestsInOneSecond(800)),
             List.of(requestsInOneSecond(1000), requestsInOneSecond(1100), requestsInOneSecond(5000)),
-            sends(18, 0));
+            sends(18, 0), List.of(300.0, 100.0, 200.0));
 
         assertEquals(800, result.pvIops(), 1e-9);
         assertEquals(1100, result.nativeIops(), 1e-9);
@@ -44,6 +44,7 @@ class BlockBenchResultTest
         assertEquals(100.0 / 1100, result.roundRatio(1), 1e-12);
         // per request: over every PV request of every round (1,800), not the median round's
         assertEquals(18.0 / 1800, result.kicksPerRequest(), 1e-12);
+        assertEquals(200, result.medianCrossCoreNs(), 1e-12);
     }
 
     @Test
@@ -54,7 +55,7 @@ class BlockBenchResultTest
                 requestsInOneSecond(200)),
             List.of(requestsInOneSecond(10), requestsInOneSecond(30), requestsInOneSecond(20),
                 requestsInOneSecond(40)),
-            sends(0, 0));
+            sends(0, 0), List.of(1.0, 2.0, 3.0, 4.0));
 
         assertEquals(250, result.pvIops(), 1e-9);
         assertEquals(25, result.nativeIops(), 1e-9);
@@ -64,9 +65,12 @@ class BlockBenchResultTest
     void everyRoundHasAWindowOnEachPath()
     {
         assertThrows(IllegalArgumentException.class, () -> new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
-            List.of(requestsInOneSecond(1), requestsInOneSecond(1)), List.of(requestsInOneSecond(1)), sends(0, 0)));
+            List.of(requestsInOneSecond(1), requestsInOneSecond(1)), List.of(requestsInOneSecond(1)), sends(0, 0),
+            List.of(1.0, 1.0)));
         assertThrows(IllegalArgumentException.class, () -> new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
-            List.of(), List.of(), sends(0, 0)));
+            List.of(), List.of(), sends(0, 0), List.of()));
+        assertThrows(IllegalArgumentException.class, () -> new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
+            List.of(requestsInOneSecond(1)), List.of(requestsInOneSecond(1)), sends(0, 0), List.of()));
     }
 
     @Test
