@@ -234,10 +234,10 @@ public final class BlkfrontXenbus implements XenbusFrontendDriver, AutoCloseable
                 {
                     rings.resources()[q] = XenbusFrontRing.claim(hypercalls, memory, grants, device.backendDomid(), order);
                 }
-                // the back end's answers arrive as events on this port: each wakes the device's agent (a port
-                // number reused later is bound afresh by whoever allocates it)
+                // the back end's answers arrive as events on this port: each wakes the device's agent, until the
+                // ring is released (which unbinds the handler before closing the port)
                 final EventIdleStrategy idle = running.idle();
-                dispatcher.bind(rings.resources()[q].port(), port -> idle.signal());
+                rings.resources()[q].bindEvents(dispatcher, port -> idle.signal());
                 // ring.h: the front end initialises the shared ring before publishing its reference
                 rings.fronts()[q] = FrontRing.initialise(
                     SharedRing.ofPageOrder(rings.resources()[q].ring(), order, BlkifAbi.X86_64.layout()));

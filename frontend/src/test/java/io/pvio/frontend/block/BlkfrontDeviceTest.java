@@ -3,6 +3,7 @@ package io.pvio.frontend.block;
 import io.pvio.backend.block.BlkbackFeatures;
 import io.pvio.backend.block.BlkbackXenbus;
 import io.pvio.backend.block.MemoryStorage;
+import io.pvio.hypervisor.guest.UpcallDispatcher;
 import io.pvio.hypervisor.xenbus.XenbusDevice;
 import io.pvio.ring.blkif.BlkifConstants;
 import org.junit.jupiter.api.Test;
@@ -209,6 +210,10 @@ class BlkfrontDeviceTest
 
             final XenbusDevice xenbusDevice = new XenbusDevice(
                 BlkbackXenbus.DEVICE_TYPE, "6", rig.guest.domid(), 0);
+            final UpcallDispatcher dispatcher = rig.machine.guestHost.dispatcher();
+            final List<Integer> ports = eventChannels(rig, xenbusDevice);
+            assertFalse(ports.isEmpty());
+            ports.forEach(port -> assertTrue(dispatcher.isBound(port), "port " + port + " bound while connected"));
             rig.toolstack.detach(xenbusDevice);
             await().atMost(BlockRig.WAIT).until(() -> rig.toolstack.isClosed(xenbusDevice));
             rig.toolstack.remove(xenbusDevice);
@@ -220,11 +225,32 @@ class BlkfrontDeviceTest
                 rig.grants.freeRefCount() == freeRefs &&
                 rig.guest.guestMemory().populatedPages() == guestPages + pages.length);
             assertEquals(dom0Pages, rig.hv.dom0().guestMemory().populatedPages());
+            // the rings' ports are closed and their handlers unbound: a port number reused later reaches no stale one
+            ports.forEach(port -> assertFalse(dispatcher.isBound(port), "port " + port + " still bound"));
             assertEquals(BlkifConstants.BLKIF_RSP_ERROR,
                 assertThrows(BlockIoException.class, () -> blocking.read(0, BlockBuffer.ofPages(pages[0]))).status(),
                 "a removed device fails at once, never hangs");
             assertTrue(rig.errors.isEmpty(), rig.errors::toString);
         }
+    }
+
+    /** The event channel of each of the device's rings, as blkfront published them. */
+    private static List<Integer> eventChannels(final BlockRig rig, final XenbusDevice device)
+    {
+        final String dir = device.frontendPath();
+        final String queues = rig.observer.xs().readOrNull(0, dir + "/" + BlkfrontXenbus.MULTI_QUEUE_NUM_QUEUES);
+        final List<Integer> ports = new ArrayList<>();
+        if (queues == null)
+        {
+            ports.add(Integer.parseInt(rig.observer.xs().read(0, dir + "/event-channel")));
+            return ports;
+        }
+        for (int q = 0; q < Integer.parseInt(queues); q++)
+        {
+            ports.add(Integer.parseInt(rig.observer.xs().read(0,
+                dir + "/" + BlkfrontXenbus.QUEUE_DIR_PREFIX + q + "/event-channel")));
+        }
+        return ports;
     }
 
     private static byte[] filled(final int length, final byte value)

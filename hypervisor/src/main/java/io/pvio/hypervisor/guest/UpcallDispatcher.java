@@ -110,6 +110,13 @@ public final class UpcallDispatcher
         }
     }
 
+    /** Whether a handler is bound to {@code port}. */
+    public boolean isBound(final int port)
+    {
+        SharedInfoDescriptor.checkPort(port);
+        return handlers.get(port) != null;
+    }
+
     /** Unbinds {@code port}'s handler; its events stay pending until a handler is bound again. */
     public void unbind(final int port)
     {

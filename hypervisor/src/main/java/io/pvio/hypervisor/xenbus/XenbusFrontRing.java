@@ -1,7 +1,9 @@
 package io.pvio.hypervisor.xenbus;
 
 import io.pvio.hypervisor.domain.DomainId;
+import io.pvio.hypervisor.guest.EventHandler;
 import io.pvio.hypervisor.guest.GrantAccess;
+import io.pvio.hypervisor.guest.UpcallDispatcher;
 import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.GuestMemory;
 import org.agrona.concurrent.AtomicBuffer;
@@ -32,6 +34,8 @@ public final class XenbusFrontRing
     private AtomicBuffer ring;
     private int port = -1;
     private int pendingRefs;
+    /** Where {@link #bindEvents} bound the port's handler, until {@link #release} unbinds it. */
+    private UpcallDispatcher boundOn;
 
     private XenbusFrontRing(final Hypercalls hypercalls, final GrantAccess grants, final int order)
     {
@@ -118,6 +122,22 @@ public final class XenbusFrontRing
         return port;
     }
 
+    /**
+     * Binds {@code handler} to this ring's event channel on {@code dispatcher} (the guest's upcall), for as long as
+     * the ring holds the port: {@link #release} unbinds it before closing the port, so that the port number, reused
+     * by whatever allocates it next, never reaches this ring's handler. The thread that releases must see this call
+     * (the same thread, or one handed the ring after it).
+     */
+    public void bindEvents(final UpcallDispatcher dispatcher, final EventHandler handler)
+    {
+        if (port < 0)
+        {
+            throw new IllegalStateException("the ring was released: it has no event channel");
+        }
+        dispatcher.bind(port, handler);
+        boundOn = dispatcher;
+    }
+
     /** Writes the ring references and event channel (blkif.h/netif.h conventions). */
     public void publish(final XenbusTransaction tx)
     {
@@ -137,8 +157,8 @@ public final class XenbusFrontRing
     }
 
     /**
-     * Closes the port and ends access to the pages, freeing those the back end no longer maps. Call again later
-     * for the rest (see {@link #pendingRefs()}); idempotent.
+     * Unbinds the port's handler ({@link #bindEvents}), closes the port and ends access to the pages, freeing those
+     * the back end no longer maps. Call again later for the rest (see {@link #pendingRefs()}); idempotent.
      *
      * @return grants still mapped by the back end.
      */
@@ -146,6 +166,11 @@ public final class XenbusFrontRing
     {
         if (port >= 0)
         {
+            if (boundOn != null)
+            {
+                boundOn.unbind(port);
+                boundOn = null;
+            }
             hypercalls.eventChannel().close(port);
             port = -1;
         }
