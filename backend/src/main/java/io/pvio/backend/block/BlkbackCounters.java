@@ -17,6 +17,7 @@ public final class BlkbackCounters
     private final AtomicLong copiedSegments = new AtomicLong();
     private final AtomicLong persistentIndirectRequests = new AtomicLong();
     private final AtomicLong directTransfers = new AtomicLong();
+    private final AtomicLong purgedPersistentGrants = new AtomicLong();
 
     /** Requests answered. */
     public long requests()
@@ -75,6 +76,12 @@ public final class BlkbackCounters
         return directTransfers.get();
     }
 
+    /** Kept mappings unmapped because no request had used them for the device's idle timeout. */
+    public long purgedPersistentGrants()
+    {
+        return purgedPersistentGrants.get();
+    }
+
     void addRequest()
     {
         increment(requests);
@@ -116,6 +123,11 @@ public final class BlkbackCounters
         increment(directTransfers);
     }
 
+    void addPurgedPersistentGrants(final int count)
+    {
+        add(purgedPersistentGrants, count);
+    }
+
     private static void increment(final AtomicLong counter)
     {
         add(counter, 1);
@@ -137,6 +149,6 @@ public final class BlkbackCounters
             notifications() + ", errors=" + errorResponses() + ", unsupported=" + unsupportedResponses() +
             ", persistentSegments=" + persistentSegments() + ", copiedSegments=" + copiedSegments() +
             ", persistentIndirectRequests=" + persistentIndirectRequests() + ", directTransfers=" + directTransfers() +
-            "}";
+            ", purgedPersistentGrants=" + purgedPersistentGrants() + "}";
     }
 }

@@ -1,11 +1,13 @@
 package io.pvio.backend.block;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * How many grant mappings all the rings of one device may keep together with {@code feature-persistent} (Linux's
- * {@code max_persistent_grants} module parameter bounds the same thing): a ring claims one before it maps a grant to
- * keep, and gives back its whole share when it goes. A ring that cannot claim grant-copies instead, so neither one
+ * {@code max_persistent_grants} module parameter bounds the same thing), and how long one may go unused before its
+ * ring unmaps it ({@code persistent_grant_unused_seconds}): a ring claims one before it maps a grant to keep, gives
+ * one back when it unmaps an idle one, and gives back its whole share when it goes. A ring that cannot claim grant-copies instead, so neither one
  * front end nor one busy ring can make the back end hold more mappings than this. Shared by the rings' agent threads
  * (an atomic count, no lock); allocation-free. {@link BlkbackXenbus} makes one per connected device; whoever builds
  * {@link BlkbackRing}s by hand gives all the rings of a device the same one.
@@ -17,7 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class BlkbackPersistentGrantBudget
 {
+    /**
+     * A kept mapping no request used for this long is unmapped by default: Linux blkback's {@code
+     * persistent_grant_unused_seconds}, 60.
+     */
+    public static final long DEFAULT_IDLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(60);
+
     private final int limit;
+    private final long idleTimeoutNs;
     private final AtomicInteger available;
 
     /**
@@ -26,11 +35,26 @@ public final class BlkbackPersistentGrantBudget
      */
     public BlkbackPersistentGrantBudget(final int limit)
     {
+        this(limit, DEFAULT_IDLE_TIMEOUT_NS);
+    }
+
+    /**
+     * @param limit         mappings the device's rings may keep together; 0 keeps none (everything is grant-copied).
+     * @param idleTimeoutNs a ring unmaps a kept grant that no request used for longer than this.
+     * @throws IllegalArgumentException if {@code limit} is negative or {@code idleTimeoutNs} not positive.
+     */
+    public BlkbackPersistentGrantBudget(final int limit, final long idleTimeoutNs)
+    {
         if (limit < 0)
         {
             throw new IllegalArgumentException("persistent grant budget must not be negative: " + limit);
         }
+        if (idleTimeoutNs <= 0)
+        {
+            throw new IllegalArgumentException("persistent grant idle timeout must be positive: " + idleTimeoutNs);
+        }
         this.limit = limit;
+        this.idleTimeoutNs = idleTimeoutNs;
         this.available = new AtomicInteger(limit);
     }
 
@@ -38,6 +62,12 @@ public final class BlkbackPersistentGrantBudget
     public int limit()
     {
         return limit;
+    }
+
+    /** How long a kept mapping may go unused before its ring unmaps it. */
+    public long idleTimeoutNs()
+    {
+        return idleTimeoutNs;
     }
 
     /** Mappings the device's rings may still keep. */

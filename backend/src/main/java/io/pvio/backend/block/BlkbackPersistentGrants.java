@@ -11,9 +11,11 @@ import java.util.Arrays;
 
 /**
  * The grants a front end reuses ({@code feature-persistent}), mapped on first use and kept mapped until the ring
- * goes: afterwards data moves through the mapping, with no hypercall. Data pages are mapped writable
+ * goes, or until no request has used them for the device's idle timeout ({@link #purgeIdle}): meanwhile data moves
+ * through the mapping, with no hypercall. Data pages are mapped writable
  * ({@link #keepWritable}, {@link #writableView}); indirect pages, which a front end grants read-only, are mapped
- * read-only ({@link #readOnlyView}). Each kept mapping has a slot, numbered in the order they were kept.
+ * read-only ({@link #readOnlyView}). Each kept mapping has a slot, numbered in the order they were kept (and
+ * numbered again, in the same order, when a purge unmaps some).
  * <p>
  * <b>Direct transfers.</b> With each writable mapping we keep its bus address ({@link #busAddress}, asked once at
  * map time), so a request's pages can be checked for machine contiguity without a hypercall, and device buffers
@@ -21,15 +23,18 @@ import java.util.Arrays;
  * cached, so the data path allocates nothing once a request's shape has been seen: one buffer per kept page, and per
  * first page of a run of several the last run's buffer with its page count (a kept slot always names the same
  * mapping, so the same first slot and page count, with contiguity proven again by the caller, means the same
- * frames). Device buffers are not revoked on unmap: {@link #release} forgets every one of them before it unmaps.
+ * frames; a purge renumbers slots, and forgets every buffer). Device buffers are not revoked on unmap:
+ * {@link #release} and {@link #purgeIdle} forget every one of them before they unmap.
  * <p>
  * <b>Bounded</b> (Linux blkback's {@code max_persistent_grants}): every kept mapping is claimed from a budget shared
  * by all the rings of the device ({@link BlkbackPersistentGrantBudget}, {@link #DEFAULT_MAX_PER_DEVICE} by default),
  * whatever the front end sends, so a front end cannot make us hold an unbounded number of mappings (or exhaust our
  * maptrack): a grant beyond the budget, or one that cannot be mapped as asked (not granted to us, read-only when we
  * need to write, or kept read-only already), is not kept and the caller moves its data by grant copy instead, which
- * checks the grant per element. Nothing is unmapped before the ring goes: the front end promised to reuse the
- * grants, and one that does not only loses the speed-up. The ring's share goes back to the budget on release.
+ * checks the grant per element. Nothing in use is unmapped before the ring goes: the front end promised to reuse
+ * the grants, and one that does not only loses the speed-up. What it stopped using is unmapped after the idle
+ * timeout, as Linux blkback does, so a front end that freed pages gets them back while connected. The ring's share
+ * goes back to the budget on release.
  * <p>
  * Owned by the ring's agent; allocates nothing once a grant is kept and a request's shape has been seen.
  */
@@ -66,7 +71,13 @@ final class BlkbackPersistentGrants
     private ByteBuffer[] runBuffers = new ByteBuffer[INITIAL_SLOTS];
     /** Per slot: the page count of {@link #runBuffers}' entry (0: none). */
     private int[] runPageCounts = new int[INITIAL_SLOTS];
+    /** Per slot: the grant reference, and the {@link #slotByRef} entry's read-only bit. */
+    private int[] refs = new int[INITIAL_SLOTS];
+    /** Per slot: the {@link #useTimeNs} of the last request that used it. */
+    private long[] lastUsedNs = new long[INITIAL_SLOTS];
     private int slotCount;
+    /** The current request's time ({@link #useTimeNs(long)}): what a slot used now records as its last use. */
+    private long useTimeNs;
 
     /**
      * @param maxRunPages the longest run a request can make ({@link BlkbackFeatures#maxSegmentsPerRequest()}).
@@ -165,14 +176,84 @@ final class BlkbackPersistentGrants
         return slotCount;
     }
 
+    /** The time the requests served from now on count as the last use of each kept grant they use. */
+    void useTimeNs(final long nowNs)
+    {
+        useTimeNs = nowNs;
+    }
+
+    /**
+     * Unmaps every kept grant no request has used for more than {@code idleTimeoutNs} (Linux blkback's {@code
+     * persistent_grant_unused_seconds}): a front end that stopped using a grant (it freed the buffer, and waits for
+     * us to let go of the page before it can end the grant) gets it back, and the ring's share of the budget shrinks
+     * by as many. Those still in use keep their mappings, under new slot numbers; every device buffer and view is
+     * forgotten first (none may survive its mapping), so the next requests make them again. Control-path work,
+     * between two requests.
+     *
+     * @return how many were unmapped.
+     */
+    int purgeIdle(final long nowNs, final long idleTimeoutNs)
+    {
+        int idle = 0;
+        for (int slot = 0; slot < slotCount; slot++)
+        {
+            if (nowNs - lastUsedNs[slot] > idleTimeoutNs)
+            {
+                idle++;
+            }
+        }
+        if (idle == 0)
+        {
+            return 0;
+        }
+        forgetDeviceBuffers();
+        int kept = 0;
+        for (int slot = 0; slot < slotCount; slot++)
+        {
+            final int entry = slotByRef.get(refs[slot]);
+            if (nowNs - lastUsedNs[slot] > idleTimeoutNs)
+            {
+                grantTable.unmapGrantRef(handles[slot]);
+                slotByRef.remove(refs[slot]);
+                continue;
+            }
+            handles[kept] = handles[slot];
+            busAddresses[kept] = busAddresses[slot];
+            refs[kept] = refs[slot];
+            lastUsedNs[kept] = lastUsedNs[slot];
+            slotByRef.put(refs[kept], (kept << 1) | (entry & READ_ONLY_BIT));
+            kept++;
+        }
+        slotCount = kept;
+        budget.release(idle);
+        return idle;
+    }
+
+    /**
+     * How long from {@code nowNs} until {@link #purgeIdle} would unmap a kept grant if no request used it meanwhile
+     * (0: now); -1 if none is kept.
+     */
+    long nextPurgeInNs(final long nowNs, final long idleTimeoutNs)
+    {
+        if (slotCount == 0)
+        {
+            return -1;
+        }
+        long oldestNs = lastUsedNs[0];
+        for (int slot = 1; slot < slotCount; slot++)
+        {
+            if (lastUsedNs[slot] - oldestNs < 0)
+            {
+                oldestNs = lastUsedNs[slot];
+            }
+        }
+        return Math.max(0, oldestNs + idleTimeoutNs - nowNs + 1);
+    }
+
     /** Forgets every device buffer, then unmaps everything and gives the ring's share back; idempotent. */
     void release()
     {
-        // device buffers are never revoked: none may survive its mappings
-        Arrays.fill(writableViews, null);
-        Arrays.fill(pageBuffers, null);
-        Arrays.fill(runBuffers, null);
-        Arrays.fill(runPageCounts, 0);
+        forgetDeviceBuffers();
         for (int slot = 0; slot < slotCount; slot++)
         {
             grantTable.unmapGrantRef(handles[slot]);
@@ -182,12 +263,22 @@ final class BlkbackPersistentGrants
         slotCount = 0;
     }
 
+    /** Device buffers and views are never revoked: none may survive its mapping, so they go before any unmap. */
+    private void forgetDeviceBuffers()
+    {
+        Arrays.fill(writableViews, null);
+        Arrays.fill(pageBuffers, null);
+        Arrays.fill(runBuffers, null);
+        Arrays.fill(runPageCounts, 0);
+    }
+
     /** The kept mapping of {@code ref}, mapped now (as asked) if the budget allows; {@link #NOT_KEPT} otherwise. */
     private int keep(final int ref, final boolean readOnly)
     {
         final int kept = slotByRef.get(ref);
         if (kept != NOT_KEPT)
         {
+            lastUsedNs[slotOf(kept)] = useTimeNs;
             return kept;
         }
         // the bound: a front end sending ever new refs gets grant copies, never more mappings
@@ -209,6 +300,8 @@ final class BlkbackPersistentGrants
         handles[slot] = handle;
         // Xen returns dev_bus_addr with the map; asked once here, never per request
         busAddresses[slot] = grantTable.busAddress(handle);
+        refs[slot] = ref;
+        lastUsedNs[slot] = useTimeNs;
         final int entry = (slot << 1) | (readOnly ? READ_ONLY_BIT : 0);
         slotByRef.put(ref, entry);
         return entry;
@@ -224,6 +317,8 @@ final class BlkbackPersistentGrants
         pageBuffers = Arrays.copyOf(pageBuffers, capacity);
         runBuffers = Arrays.copyOf(runBuffers, capacity);
         runPageCounts = Arrays.copyOf(runPageCounts, capacity);
+        refs = Arrays.copyOf(refs, capacity);
+        lastUsedNs = Arrays.copyOf(lastUsedNs, capacity);
     }
 
     private static int slotOf(final int kept)

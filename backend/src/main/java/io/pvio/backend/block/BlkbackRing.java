@@ -9,9 +9,12 @@ import io.pvio.ring.blkif.BlkifRequestError;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_DISCARD;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_FLUSH_DISKCACHE;
@@ -69,6 +72,8 @@ public final class BlkbackRing implements Agent
     public static final int MAX_BATCH_REQUESTS = 64;
     /** Within a batch of one-page requests, how often the front end's {@code rsp_event} is looked at. */
     static final int HINT_INTERVAL_REQUESTS = 8;
+    /** How often a busy ring looks for kept grants gone idle (Linux blkback's {@code LRU_INTERVAL}: 100 ms). */
+    static final long PURGE_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** Resources move through these states; only RUNNING serves requests. */
     public enum State
@@ -93,6 +98,11 @@ public final class BlkbackRing implements Agent
     private final BlkifRequest copy;
     private final BlkbackCounters counters = new BlkbackCounters();
     private final BlkbackSegmentMover mover;
+    private final boolean persistent;
+    /** With {@code persistent}: kept grants unused for longer are unmapped (the device's budget says how long). */
+    private final long persistentGrantIdleTimeoutNs;
+    private final NanoClock clock = SystemNanoClock.INSTANCE;
+    private long nextPurgeCheckNs;
 
     private volatile State state = State.RUNNING;
     private boolean rejectionLogged;
@@ -134,6 +144,9 @@ public final class BlkbackRing implements Agent
         this.copy = new BlkifRequest(features.maxIndirectSegments());
         this.mover = new BlkbackSegmentMover(
             hypercalls, frontendDomid, bounce, features, persistent, persistentGrantBudget, counters);
+        this.persistent = persistent;
+        this.persistentGrantIdleTimeoutNs = persistent ? persistentGrantBudget.idleTimeoutNs() : 0;
+        this.nextPurgeCheckNs = clock.nanoTime();
     }
 
     /** Bounce frames a ring needs: one per data segment, plus one per indirect page if indirect is offered. */
@@ -213,6 +226,13 @@ public final class BlkbackRing implements Agent
         {
             return 0;
         }
+        if (persistent)
+        {
+            // one clock read per batch: the batch's requests count as one use of the grants they name
+            final long nowNs = clock.nanoTime();
+            purgeIdleGrantsIfDue(nowNs);
+            mover.useTimeNs(nowNs);
+        }
         final int limit = Math.min(available, MAX_BATCH_REQUESTS);
         // the batch's slots, written on the front end's CPU, come over together rather than one wait per request
         back.prefetchRequests(limit);
@@ -266,6 +286,34 @@ public final class BlkbackRing implements Agent
         {
             halt(ex);
             return true;
+        }
+    }
+
+    /**
+     * For the park guard, once the ring is armed and idle: unmaps the kept grants that went unused for the device's
+     * idle timeout, and says when to wake to unmap the next ones if nothing else wakes the agent first (a front end
+     * that freed pages waits for us to let go of them, busy or not). On the agent thread.
+     *
+     * @return how long the agent may park before it must look again; -1 for as long as it likes (nothing is kept).
+     */
+    public long idleWakeInNs()
+    {
+        if (!persistent || state != State.RUNNING)
+        {
+            return -1;
+        }
+        // once per park, not gated by the busy ring's interval: a wake for the purge must purge
+        final long nowNs = clock.nanoTime();
+        counters.addPurgedPersistentGrants(mover.purgeIdleGrants(nowNs, persistentGrantIdleTimeoutNs));
+        return mover.nextPurgeInNs(nowNs, persistentGrantIdleTimeoutNs);
+    }
+
+    private void purgeIdleGrantsIfDue(final long nowNs)
+    {
+        if (nowNs - nextPurgeCheckNs >= 0)
+        {
+            nextPurgeCheckNs = nowNs + Math.min(PURGE_CHECK_INTERVAL_NS, persistentGrantIdleTimeoutNs);
+            counters.addPurgedPersistentGrants(mover.purgeIdleGrants(nowNs, persistentGrantIdleTimeoutNs));
         }
     }
 

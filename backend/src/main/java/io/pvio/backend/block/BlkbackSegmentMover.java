@@ -104,6 +104,27 @@ final class BlkbackSegmentMover
         return persistentGrants == null ? 0 : persistentGrants.size();
     }
 
+    /** With persistent grants: the requests served from now on count as a use at {@code nowNs} of each grant. */
+    void useTimeNs(final long nowNs)
+    {
+        if (persistentGrants != null)
+        {
+            persistentGrants.useTimeNs(nowNs);
+        }
+    }
+
+    /** Unmaps the kept grants no request used for more than {@code idleTimeoutNs}; how many. Between requests. */
+    int purgeIdleGrants(final long nowNs, final long idleTimeoutNs)
+    {
+        return persistentGrants == null ? 0 : persistentGrants.purgeIdle(nowNs, idleTimeoutNs);
+    }
+
+    /** How long until a kept grant left unused would be purged; -1 if none is kept. */
+    long nextPurgeInNs(final long nowNs, final long idleTimeoutNs)
+    {
+        return persistentGrants == null ? -1 : persistentGrants.nextPurgeInNs(nowNs, idleTimeoutNs);
+    }
+
     /** Unmaps kept grants; idempotent. */
     void release()
     {

@@ -97,6 +97,7 @@ public final class BlkbackXenbus implements XenbusBackendDriver
     private final Supplier<EventIdleStrategy> idleStrategies;
     private final ErrorHandler errorHandler;
     private final int maxPersistentGrantsPerDevice;
+    private final long persistentGrantIdleTimeoutNs;
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
 
     /**
@@ -141,12 +142,42 @@ public final class BlkbackXenbus implements XenbusBackendDriver
         final ErrorHandler errorHandler,
         final int maxPersistentGrantsPerDevice)
     {
+        this(hypercalls, memory, dispatcher, storageByDevice, features, idleStrategies, errorHandler,
+            maxPersistentGrantsPerDevice, BlkbackPersistentGrantBudget.DEFAULT_IDLE_TIMEOUT_NS);
+    }
+
+    /**
+     * As {@link #BlkbackXenbus(Hypercalls, GuestMemory, UpcallDispatcher, Function, BlkbackFeatures, Supplier,
+     * ErrorHandler, int)}, with the time after which a ring unmaps a kept grant that no request used.
+     *
+     * @param persistentGrantIdleTimeoutNs Linux's {@code persistent_grant_unused_seconds}
+     *                                     ({@link BlkbackPersistentGrantBudget#DEFAULT_IDLE_TIMEOUT_NS} by default).
+     * @throws IllegalArgumentException if {@code maxPersistentGrantsPerDevice} is negative or {@code
+     *                                  persistentGrantIdleTimeoutNs} not positive.
+     */
+    public BlkbackXenbus(
+        final Hypercalls hypercalls,
+        final GuestMemory memory,
+        final UpcallDispatcher dispatcher,
+        final Function<XenbusDevice, BlockStorage> storageByDevice,
+        final BlkbackFeatures features,
+        final Supplier<EventIdleStrategy> idleStrategies,
+        final ErrorHandler errorHandler,
+        final int maxPersistentGrantsPerDevice,
+        final long persistentGrantIdleTimeoutNs)
+    {
         if (maxPersistentGrantsPerDevice < 0)
         {
             throw new IllegalArgumentException(
                 "max persistent grants per device must not be negative: " + maxPersistentGrantsPerDevice);
         }
+        if (persistentGrantIdleTimeoutNs <= 0)
+        {
+            throw new IllegalArgumentException(
+                "persistent grant idle timeout must be positive: " + persistentGrantIdleTimeoutNs);
+        }
         this.maxPersistentGrantsPerDevice = maxPersistentGrantsPerDevice;
+        this.persistentGrantIdleTimeoutNs = persistentGrantIdleTimeoutNs;
         this.dispatcher = dispatcher;
         this.hypercalls = hypercalls;
         this.memory = memory;
@@ -189,7 +220,7 @@ public final class BlkbackXenbus implements XenbusBackendDriver
         final List<Queue> queues = new ArrayList<>();
         // one budget per device: its rings share it, and each gives its share back when it goes
         final BlkbackPersistentGrantBudget persistentGrantBudget =
-            new BlkbackPersistentGrantBudget(maxPersistentGrantsPerDevice);
+            new BlkbackPersistentGrantBudget(maxPersistentGrantsPerDevice, persistentGrantIdleTimeoutNs);
         try
         {
             for (int q = 0; q < details.queueCount(); q++)
@@ -236,7 +267,20 @@ public final class BlkbackXenbus implements XenbusBackendDriver
                 errorHandler);
             final EventIdleStrategy idle = idleStrategies.get();
             // req_event is armed only when the agent is about to park
-            idle.parkGuard(ring::armAndStillIdle);
+            idle.parkGuard(() ->
+            {
+                if (!ring.armAndStillIdle())
+                {
+                    return false;
+                }
+                // kept grants go idle while we sleep too: wake in time to let go of them
+                final long wakeInNs = ring.idleWakeInNs();
+                if (wakeInNs >= 0)
+                {
+                    idle.wakeWithin(wakeInNs);
+                }
+                return true;
+            });
             final AgentRunner runner = new AgentRunner(idle, errorHandler, null, ring);
             // the front end's kick: delivered through dom0's pending bitmask and upcall, it wakes this ring's agent
             dispatcher.bind(mapped.localPort(), port -> idle.signal());

@@ -89,6 +89,22 @@ public final class BlockTestRig implements AutoCloseable
         final ErrorHandler frameworkSink,
         final int maxPersistentGrantsPerDevice)
     {
+        this(features, standIn, backendSink, frameworkSink, maxPersistentGrantsPerDevice,
+            BlkbackPersistentGrantBudget.DEFAULT_IDLE_TIMEOUT_NS);
+    }
+
+    /**
+     * @param maxPersistentGrantsPerDevice  blkback's bound on the mappings the rings of one device keep together.
+     * @param persistentGrantIdleTimeoutNs  after how long unused a ring unmaps a kept grant.
+     */
+    public BlockTestRig(
+        final BlkbackFeatures features,
+        final Function<BlockTestRig, XenbusBackendDriver> standIn,
+        final ErrorHandler backendSink,
+        final ErrorHandler frameworkSink,
+        final int maxPersistentGrantsPerDevice,
+        final long persistentGrantIdleTimeoutNs)
+    {
         host = new SplitDriverHost(8192, 2048, frameworkSink != null ? frameworkSink : frontendErrors::add);
         hv = host.hypervisor();
         toolstack = host.toolstack();
@@ -98,7 +114,8 @@ public final class BlockTestRig implements AutoCloseable
         grants = guestHost.grants();
         blkback = new BlkbackXenbus(hv.dom0Hypercalls(), hv.dom0().guestMemory(), host.dom0Dispatcher(),
             device -> storage.get(device.id()), features, EventIdleStrategy::new,
-            backendSink != null ? backendSink : backendErrors::add, maxPersistentGrantsPerDevice);
+            backendSink != null ? backendSink : backendErrors::add, maxPersistentGrantsPerDevice,
+            persistentGrantIdleTimeoutNs);
         backendDriver = standIn == null ? blkback : standIn.apply(this);
         host.startBackendBus(backendDriver);
     }
