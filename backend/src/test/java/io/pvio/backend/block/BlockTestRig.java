@@ -29,6 +29,9 @@ import java.util.function.Function;
  */
 public final class BlockTestRig implements AutoCloseable
 {
+    /** blkback's default bound on the mappings the rings of one device keep together. */
+    public static final int DEFAULT_MAX_PERSISTENT_GRANTS_PER_DEVICE = BlkbackPersistentGrants.DEFAULT_MAX_PER_DEVICE;
+
     public final SplitDriverHost host;
     public final Hypervisor hv;
     public final XenbusToolstack toolstack;
@@ -70,7 +73,7 @@ public final class BlockTestRig implements AutoCloseable
         final ErrorHandler backendSink,
         final ErrorHandler frameworkSink)
     {
-        this(features, standIn, backendSink, frameworkSink, BlkbackPersistentGrants.DEFAULT_MAX_PER_DEVICE);
+        this(features, standIn, backendSink, frameworkSink, DEFAULT_MAX_PERSISTENT_GRANTS_PER_DEVICE);
     }
 
     /** blkback with {@code features} and at most {@code maxPersistentGrantsPerDevice} kept mappings per device. */

@@ -16,14 +16,8 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-
-import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_DISCARD;
-import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_FLUSH_DISKCACHE;
-import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_EOPNOTSUPP;
-import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
 
 /**
  * The agent behind a {@link BlkfrontDevice}: it owns the device's rings (one per queue) and the requests waiting for
@@ -33,7 +27,8 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
  * waiting requests round robin over the rings with room (one push and at most one kick per ring). Detaching puts
  * every unfinished request back at the head of the queue in submission order; closing fails them. A dropped ring's
  * pages and grants the back end still maps go to the guest-wide {@link DeferredGrantRelease}, which outlives the
- * device.
+ * device. The commands wait in {@link BlkfrontCommands}, the requests in {@link BlkfrontIssueQueue}; the rings of a
+ * connection are a {@link BlkfrontConnection}.
  * <p>
  * The guest's {@link GrantAccess} is shared with the bus thread and other devices, so its monitor is taken on the
  * control path only: attaching rings (each claims its indirect pages and reserves its own {@code GrantRefPool}) and
@@ -42,46 +37,6 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
  */
 final class BlkfrontEngine implements Agent
 {
-    /**
-     * The rings (one per queue) for the agent to take over (from the control path), with each queue's persistent
-     * pages if {@code feature-persistent} was negotiated ({@code null}s otherwise).
-     */
-    private record Attach(XenbusFrontRing[] resources, FrontRing[] fronts, BlkfrontPersistentPages[] persistentPages,
-        BlkfrontBackendFeatures features, BlkfrontGeometry geometry)
-    {
-        /** Gives back what the agent never took over. Grants monitor held. */
-        void release(final DeferredGrantRelease deferred)
-        {
-            for (int q = 0; q < resources.length; q++)
-            {
-                if (resources[q].release() > 0)
-                {
-                    deferred.deferRing(resources[q]);
-                }
-                if (persistentPages[q] != null)
-                {
-                    persistentPages[q].release(deferred);
-                }
-            }
-        }
-    }
-
-    /** A buffer allocated on the caller's thread, for the agent's table. */
-    private record Register(BlkfrontRegisteredBuffer buffer)
-    {
-    }
-
-    /** A buffer the caller freed: out of the table, then released. */
-    private record Unregister(BlkfrontRegisteredBuffer buffer)
-    {
-    }
-
-    /** Control commands waiting for the agent: attach/detach/close, and buffers allocated or freed meanwhile. */
-    static final int COMMAND_QUEUE_CAPACITY = 1024;
-
-    private static final Object DETACH = new Object();
-    private static final Object CLOSE = new Object();
-
     private final String name;
     private final int handle;
     private final int backendDomid;
@@ -92,8 +47,7 @@ final class BlkfrontEngine implements Agent
     private final EventIdleStrategy idle;
     private final ManyToOneConcurrentArrayQueue<BlkfrontRequest> submissions =
         new ManyToOneConcurrentArrayQueue<>(BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
-    private final ManyToOneConcurrentArrayQueue<Object> commands = new ManyToOneConcurrentArrayQueue<>(COMMAND_QUEUE_CAPACITY);
-    private final ArrayDeque<BlkfrontRequest> waiting = new ArrayDeque<>();
+    private final BlkfrontCommands commands;
     /** Where what dropped rings leave mapped goes: ended (pages given back) once the back end lets go. */
     private final DeferredGrantRelease deferred;
     /** How soon to retry revoking per-request grants the back end still maps (no event says when it unmaps). */
@@ -103,26 +57,18 @@ final class BlkfrontEngine implements Agent
     private final List<BlkfrontRequest> answered = new ArrayList<>();
     /** Buffers whose pages requests carry as they are (agent-owned). */
     private final BlkfrontRegisteredPages registeredPages = new BlkfrontRegisteredPages();
+    /** The requests waiting for room (agent-owned). */
+    private final BlkfrontIssueQueue waiting;
 
     // agent-owned
-    private BlkfrontRing[] rings;
-    private XenbusFrontRing[] ringResources;
-    private int nextRing;
-    /** The largest request any ring serves; larger ones complete with EOPNOTSUPP. */
-    private int maxSegmentsPerRequest;
-    /** Likewise for requests on registered buffers, which no ring's persistent pages or grant pool bound. */
-    private int maxRegisteredSegmentsPerRequest;
-    private BlkfrontBackendFeatures features;
-    private long nextSequence;
+    /** The rings taken over from the last attach; {@code null} while there are none. */
+    private BlkfrontConnection connection;
     private boolean closed;
-    /** Whether this connection failed a request its rings' kept grant references starved (logged once). */
-    private boolean starvationReported;
 
     // read by any thread
     private volatile BlkfrontGeometry geometry;
     private volatile boolean closedForSubmissions;
     private volatile int queueDepth;
-    private volatile int inFlightHighWatermark;
     private volatile long connections;
 
     BlkfrontEngine(
@@ -147,6 +93,8 @@ final class BlkfrontEngine implements Agent
         this.hypercalls = hypercalls;
         this.grants = grants;
         this.errorHandler = errorHandler;
+        this.commands = new BlkfrontCommands(name, idle);
+        this.waiting = new BlkfrontIssueQueue(name, errorHandler, registeredPages);
     }
 
     // ---- for the device (any thread) ----
@@ -191,7 +139,7 @@ final class BlkfrontEngine implements Agent
 
     int inFlightHighWatermark()
     {
-        return inFlightHighWatermark;
+        return waiting.inFlightHighWatermark();
     }
 
     long connections()
@@ -214,7 +162,7 @@ final class BlkfrontEngine implements Agent
         }
         try
         {
-            offerCommand(new Register(buffer));
+            commands.register(buffer);
         }
         catch (final IllegalStateException ex)
         {
@@ -235,7 +183,7 @@ final class BlkfrontEngine implements Agent
     {
         if (!closedForSubmissions)
         {
-            offerCommand(new Unregister(buffer));
+            commands.unregister(buffer);
         }
         if (closedForSubmissions)
         {
@@ -267,27 +215,18 @@ final class BlkfrontEngine implements Agent
         final XenbusFrontRing[] resources, final FrontRing[] fronts, final BlkfrontPersistentPages[] persistentPages,
         final BlkfrontBackendFeatures features, final BlkfrontGeometry geometry)
     {
-        offerCommand(new Attach(resources, fronts, persistentPages, features, geometry));
+        commands.attach(resources, fronts, persistentPages, features, geometry);
     }
 
     void detach()
     {
-        offerCommand(DETACH);
+        commands.detach();
     }
 
     /** The device is gone: everything not yet completed fails. */
     void close()
     {
-        offerCommand(CLOSE);
-    }
-
-    private void offerCommand(final Object command)
-    {
-        if (!commands.offer(command))
-        {
-            throw new IllegalStateException(name + ": control commands are not being applied");
-        }
-        idle.signal();
+        commands.close();
     }
 
     // ---- the agent ----
@@ -302,13 +241,13 @@ final class BlkfrontEngine implements Agent
     public int doWork()
     {
         int work = applyCommands();
-        work += submissions.drainTo(waiting, BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
+        work += waiting.drain(submissions);
         int revoked = 0;
-        if (rings != null)
+        if (connection != null)
         {
             // the data path: no lock, each ring grants from its own pool or persistent pages
             boolean faulted = false;
-            for (final BlkfrontRing ring : rings)
+            for (final BlkfrontRing ring : connection.rings())
             {
                 revoked += ring.retryRevokes();
                 work += ring.collect();
@@ -325,15 +264,15 @@ final class BlkfrontEngine implements Agent
             }
             else
             {
-                work += issueWaiting();
+                work += waiting.issue(connection);
             }
             completeAnswered();
         }
         else if (closed)
         {
-            failAll(waiting);
+            waiting.failAll();
         }
-        if (ringsHoldRefsToRevoke())
+        if (connection != null && connection.holdsRefsToRevoke())
         {
             // no event says when the back end unmaps a grant: look again soon, less often while it keeps them
             idle.wakeWithin(revokeBackoff.waitNs(clock.nanoTime(), revoked > 0));
@@ -353,35 +292,19 @@ final class BlkfrontEngine implements Agent
         closedForSubmissions = true;
         synchronized (grants)
         {
-            if (rings != null)
+            if (connection != null)
             {
                 dropRings(true);
             }
             // rings handed over by the control path that this agent never took over, buffers it never registered
-            Object command;
-            while ((command = commands.poll()) != null)
-            {
-                if (command instanceof Attach attach)
-                {
-                    attach.release(deferred);
-                }
-                else if (command instanceof Register register)
-                {
-                    register.buffer().release(hypercalls, grants, deferred);
-                }
-                else if (command instanceof Unregister unregister)
-                {
-                    registeredPages.remove(unregister.buffer());
-                    unregister.buffer().release(hypercalls, grants, deferred);
-                }
-            }
+            commands.releaseUnapplied(hypercalls, grants, deferred, registeredPages);
             for (final BlkfrontRegisteredBuffer buffer : registeredPages.removeAll())
             {
                 buffer.release(hypercalls, grants, deferred);
             }
         }
-        submissions.drainTo(waiting, BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
-        failAll(waiting);
+        waiting.drain(submissions);
+        waiting.failAll();
     }
 
     /**
@@ -391,12 +314,9 @@ final class BlkfrontEngine implements Agent
     private boolean armAndStillIdle()
     {
         boolean idleNow = commands.isEmpty() && submissions.isEmpty();
-        if (rings != null)
+        if (connection != null)
         {
-            for (final BlkfrontRing ring : rings)
-            {
-                idleNow &= !ring.armResponseEvent();
-            }
+            idleNow &= !connection.armResponseEvents();
         }
         return idleNow;
     }
@@ -418,54 +338,37 @@ final class BlkfrontEngine implements Agent
         while ((command = commands.poll()) != null)
         {
             applied++;
-            if (command instanceof Attach attach)
+            if (command instanceof BlkfrontCommands.Attach attach)
             {
                 synchronized (grants)
                 {
-                    if (rings != null)
+                    if (connection != null)
                     {
                         dropRings(false);
                     }
-                    final int maxIndirect = BlkfrontRing.maxIndirectSegments(attach.features());
-                    rings = new BlkfrontRing[attach.fronts().length];
-                    int depth = 0;
-                    int maxSegments = 0;
-                    int maxRegisteredSegments = 0;
-                    for (int q = 0; q < rings.length; q++)
-                    {
-                        // claims the ring's indirect pages and reserves its grant refs from GrantAccess: monitor held
-                        rings[q] = new BlkfrontRing(attach.fronts()[q], attach.resources()[q].port(), handle,
-                            backendDomid, hypercalls, grants, answered, errorHandler, memory, maxIndirect,
-                            attach.persistentPages()[q]);
-                        depth += rings[q].capacity();
-                        maxSegments = Math.max(maxSegments, rings[q].maxSegmentsPerRequest());
-                        maxRegisteredSegments = Math.max(maxRegisteredSegments,
-                            rings[q].maxRegisteredSegmentsPerRequest());
-                    }
-                    ringResources = attach.resources();
-                    maxSegmentsPerRequest = maxSegments;
-                    maxRegisteredSegmentsPerRequest = maxRegisteredSegments;
-                    queueDepth = depth;
+                    // each ring claims its indirect pages and reserves its grant refs from GrantAccess: monitor held
+                    connection = new BlkfrontConnection(attach, handle, backendDomid, hypercalls, grants, answered,
+                        errorHandler, memory);
+                    queueDepth = connection.queueDepth();
                 }
-                features = attach.features();
                 geometry = attach.geometry();
-                starvationReported = false;
+                waiting.connected();
                 connections++;
             }
-            else if (command instanceof Register register)
+            else if (command instanceof BlkfrontCommands.Register register)
             {
                 registeredPages.add(register.buffer());
             }
-            else if (command instanceof Unregister unregister)
+            else if (command instanceof BlkfrontCommands.Unregister unregister)
             {
                 // out of the table first: nothing issued from now on carries its refs
                 registeredPages.remove(unregister.buffer());
                 releaseRegistered(unregister.buffer());
             }
-            else if (command == DETACH)
+            else if (command == BlkfrontCommands.DETACH)
             {
                 geometry = null;
-                if (rings != null)
+                if (connection != null)
                 {
                     synchronized (grants)
                     {
@@ -474,11 +377,11 @@ final class BlkfrontEngine implements Agent
                     }
                 }
             }
-            else if (command == CLOSE)
+            else if (command == BlkfrontCommands.CLOSE)
             {
                 closed = true;
                 geometry = null;
-                if (rings != null)
+                if (connection != null)
                 {
                     synchronized (grants)
                     {
@@ -491,122 +394,6 @@ final class BlkfrontEngine implements Agent
     }
 
     /**
-     * Issues waiting requests in order, round robin over the queues with room; then one push and at most one kick per
-     * ring. No lock: the rings grant from their own pools or persistent pages.
-     */
-    private int issueWaiting()
-    {
-        int issued = 0;
-        BlkfrontRequest request;
-        while ((request = waiting.peekFirst()) != null)
-        {
-            // a buffer of registered pages goes out on their grants, no copy and nothing claimed for it; looked up
-            // again only when the table changed, not every cycle the request waits for room
-            if (request.registeredGeneration != registeredPages.generation())
-            {
-                request.registered = request.buffer != null &&
-                    registeredPages.fillRefs(request.buffer, request.grantRefs);
-                request.registeredGeneration = registeredPages.generation();
-            }
-            // more pages than this connection carries in one request (no indirect segments, or fewer)
-            if (!isOffered(request.operation) || request.segmentCount() >
-                (request.registered ? maxRegisteredSegmentsPerRequest : maxSegmentsPerRequest))
-            {
-                waiting.pollFirst();
-                complete(request, BLKIF_RSP_EOPNOTSUPP, errorHandler);
-                continue;
-            }
-            // every ring full, or short of grant refs or persistent pages: completions give them back...
-            final BlkfrontRing ring = nextRingFor(request);
-            if (ring == null)
-            {
-                if (!isStarved(request))
-                {
-                    break;
-                }
-                // ...unless there are none in flight and the back end keeps the refs mapped: fail, never hang
-                waiting.pollFirst();
-                reportStarvation();
-                complete(request, BLKIF_RSP_ERROR, errorHandler);
-                continue;
-            }
-            waiting.pollFirst();
-            if (request.sequence == 0)
-            {
-                request.sequence = ++nextSequence;
-            }
-            if (!ring.issue(request))
-            {
-                // a page of the buffer has no frame behind it (or could not be granted): nothing reached the ring
-                complete(request, BLKIF_RSP_ERROR, errorHandler);
-                continue;
-            }
-            issued++;
-        }
-        if (issued > 0)
-        {
-            int inFlight = 0;
-            for (final BlkfrontRing ring : rings)
-            {
-                ring.publish();
-                inFlight += ring.inFlight();
-            }
-            if (inFlight > inFlightHighWatermark)
-            {
-                inFlightHighWatermark = inFlight;
-            }
-        }
-        return issued;
-    }
-
-    private BlkfrontRing nextRingFor(final BlkfrontRequest request)
-    {
-        for (int i = 0; i < rings.length; i++)
-        {
-            final int q = (nextRing + i) % rings.length;
-            if (rings[q].canIssue(request))
-            {
-                nextRing = (q + 1) % rings.length;
-                return rings[q];
-            }
-        }
-        return null;
-    }
-
-    /** Whether no ring can ever issue {@code request} by waiting for its completions ({@link BlkfrontRing#isStarvedFor}). */
-    private boolean isStarved(final BlkfrontRequest request)
-    {
-        for (final BlkfrontRing ring : rings)
-        {
-            if (!ring.isStarvedFor(request))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void reportStarvation()
-    {
-        if (!starvationReported)
-        {
-            starvationReported = true;
-            errorHandler.onError(new IllegalStateException(name + ": the back end keeps every grant reference " +
-                "mapped with nothing in flight: failing requests that cannot be issued"));
-        }
-    }
-
-    private boolean isOffered(final int operation)
-    {
-        return switch (operation)
-        {
-            case BLKIF_OP_FLUSH_DISKCACHE -> features.flushCache();
-            case BLKIF_OP_DISCARD -> features.discard();
-            default -> true;
-        };
-    }
-
-    /**
      * Takes every ring off: requests still in flight go back to the head of the queue in submission order (or fail:
      * all of them if {@code failAll}, those of a faulted ring always), and the rings' pages, grant ref pools and ports
      * are given back (now, or by the {@link DeferredGrantRelease} once the back end unmaps them). Grants monitor
@@ -615,64 +402,11 @@ final class BlkfrontEngine implements Agent
     private void dropRings(final boolean failAll)
     {
         final List<BlkfrontRequest> unfinished = new ArrayList<>();
-        for (final BlkfrontRing ring : rings)
-        {
-            final boolean faulted = ring.isFaulted();
-            final List<BlkfrontRequest> held = ring.detach(deferred);
-            if (failAll || faulted)
-            {
-                failAll(held);
-            }
-            else
-            {
-                unfinished.addAll(held);
-            }
-        }
-        unfinished.sort((a, b) -> Long.compare(a.sequence, b.sequence));
-        for (int i = unfinished.size() - 1; i >= 0; i--)
-        {
-            waiting.addFirst(unfinished.get(i));
-        }
-        rings = null;
-        maxSegmentsPerRequest = 0;
-        maxRegisteredSegmentsPerRequest = 0;
+        connection.detachRings(failAll, deferred, unfinished);
+        waiting.requeue(unfinished);
         queueDepth = 0;
-        for (final XenbusFrontRing resources : ringResources)
-        {
-            if (resources.release() > 0)
-            {
-                deferred.deferRing(resources);
-            }
-        }
-        ringResources = null;
-    }
-
-    /** Whether a ring's pool kept back refs the back end still mapped when their request completed. */
-    private boolean ringsHoldRefsToRevoke()
-    {
-        if (rings != null)
-        {
-            for (final BlkfrontRing ring : rings)
-            {
-                if (ring.refsToRevoke() > 0)
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private void failAll(final Iterable<BlkfrontRequest> requests)
-    {
-        for (final BlkfrontRequest request : requests)
-        {
-            complete(request, BLKIF_RSP_ERROR, errorHandler);
-        }
-        if (requests instanceof ArrayDeque<?> deque)
-        {
-            deque.clear();
-        }
+        connection.releaseRingResources(deferred);
+        connection = null;
     }
 
     static void complete(final BlkfrontRequest request, final int status, final ErrorHandler errorHandler)

@@ -6,7 +6,6 @@ import io.pvio.hypervisor.guest.GrantAccess;
 import io.pvio.hypervisor.guest.GrantRefPool;
 import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.GuestMemory;
-import io.pvio.hypervisor.memory.MemoryFaultException;
 import io.pvio.ring.FrontRing;
 import io.pvio.ring.RingOverflowException;
 import io.pvio.ring.blkif.BlkifConstants;
@@ -17,7 +16,6 @@ import io.pvio.ring.blkif.BlkifSegmentDescriptor;
 import io.pvio.ring.blkif.BlkifRequestFlyweight;
 import io.pvio.ring.blkif.BlkifResponseFlyweight;
 import org.agrona.ErrorHandler;
-import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.ArrayList;
@@ -28,7 +26,6 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_FLUSH_DISKCACHE;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_INDIRECT;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_READ;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_WRITE;
-import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
 
 /**
@@ -48,20 +45,9 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
  *       ring; the ring's pages and references go back to the guest, those the back end still maps through
  *       {@link DeferredGrantRelease} once it lets go.</li>
  * </ul>
- * Where a request's grants come from:
- * <ul>
- *   <li>a buffer of registered pages ({@link BlkfrontDevice#allocateBuffer}, {@link BlkfrontRegisteredPages}): their
- *       own grants, made when the buffer was allocated; no copy, nothing claimed or revoked per request. The back end
- *       (keeping them mapped with {@code feature-persistent}) moves the data straight between them and its disk.</li>
- *   <li>with {@code feature-persistent}: from the ring's persistent pages ({@link BlkfrontPersistentPages}, claimed
- *       before the feature was advertised, so a persistent connection always has them), for inline and indirect
- *       requests alike; the data is copied in (write) or out (read). Nothing is granted or revoked per request.</li>
- *   <li>otherwise: the caller's own pages are granted (writable for a read, read-only for a write) on references
- *       claimed from the ring's {@link GrantRefPool}, reserved from {@link GrantAccess} when the ring is set up,
- *       and revoked on completion. A reference the back end still maps then is kept back by the pool until it can
- *       be revoked, never handed out again before. Should the back end keep them all with nothing in flight
- *       ({@link #isStarvedFor}), the device fails what cannot be issued rather than wait for ever.</li>
- * </ul>
+ * Where a request's grants come from (a registered buffer's own, the ring's persistent pages, or the caller's pages
+ * granted on references from the ring's {@link GrantRefPool}), and how they are given back:
+ * {@link BlkfrontSegmentGrants}.
  * Requests of more than 11 pages use the indirect form when the back end offers it: each id owns its indirect pages
  * ({@link BlkfrontGrantedPages}, granted read-only for the life of the ring, so persistent too) and they are
  * rewritten per request.
@@ -82,9 +68,7 @@ final class BlkfrontRing
     private final AtomicBuffer buffer;
     private final int port;
     private final int handle;
-    private final int backendDomid;
     private final Hypercalls hypercalls;
-    private final GrantAccess grants;
     private final ErrorHandler errorHandler;
     private final BlkfrontRequest[] shadow;
     private final int[] freeIds;
@@ -97,14 +81,11 @@ final class BlkfrontRing
     private final BlkifIndirectRequestFlyweight indirect = new BlkifIndirectRequestFlyweight();
     private final BlkifIndirectPageFlyweight indirectPage = new BlkifIndirectPageFlyweight();
     private final BlkfrontGrantedPages indirectPages;
-    /** With {@code feature-persistent}: the pages every data segment goes through; else {@code null}. */
-    private final BlkfrontPersistentPages persistentPages;
-    /** References for per-request grants of the callers' pages; empty when persistent pages carry the data. */
-    private final GrantRefPool refPool;
+    /** What carries each request's data: persistent pages, or per-request grants from the ring's pool. */
+    private final BlkfrontSegmentGrants segmentGrants;
     private final int maxSegmentsPerRequest;
     /** Registered buffers need no persistent page or pool reference: only the inline or indirect form bounds them. */
     private final int maxRegisteredSegmentsPerRequest;
-    private final GuestMemory memory;
     private boolean faulted;
 
     /**
@@ -133,14 +114,11 @@ final class BlkfrontRing
             throw new IllegalArgumentException("persistent pages for " + persistentPages.idCount() + " ids, ring of " +
                 front.size());
         }
-        this.memory = memory;
         this.front = front;
         this.buffer = front.sharedRing().buffer();
         this.port = port;
         this.handle = handle;
-        this.backendDomid = backendDomid;
         this.hypercalls = hypercalls;
-        this.grants = grants;
         this.answered = answered;
         this.errorHandler = errorHandler;
         this.shadow = new BlkfrontRequest[front.size()];
@@ -153,10 +131,10 @@ final class BlkfrontRing
             BlkfrontGrantedPages.claimIndirect(hypercalls, memory, grants, backendDomid, shadow.length,
                 maxIndirectSegments, errorHandler) : null;
         final int segmentsPerRequest = segmentsPerRequest(indirectPages == null ? 0 : indirectPages.maxSegments());
-        this.persistentPages = persistentPages;
-        this.refPool = grants.reservePool(persistentPages != null ? 0 :
-            refPoolSizeFor(shadow.length, segmentsPerRequest, grants.freeRefCount()));
-        final int dataPages = persistentPages != null ? persistentPages.pageCount() : refPool.capacity();
+        this.segmentGrants = new BlkfrontSegmentGrants(backendDomid, grants, memory, errorHandler, persistentPages,
+            grants.reservePool(persistentPages != null ? 0 :
+                refPoolSizeFor(shadow.length, segmentsPerRequest, grants.freeRefCount())));
+        final int dataPages = segmentGrants.dataPageCount();
         if (dataPages < segmentsPerRequest)
         {
             errorHandler.onError(new IllegalStateException("only " + dataPages + " grant references free: " +
@@ -225,7 +203,7 @@ final class BlkfrontRing
     /** Per-request refs the back end still mapped when their request completed: {@link #retryRevokes()}. */
     int refsToRevoke()
     {
-        return refPool.isReturned() ? 0 : refPool.revokingCount();
+        return segmentGrants.refsToRevoke();
     }
 
     /**
@@ -236,7 +214,7 @@ final class BlkfrontRing
      */
     int retryRevokes()
     {
-        return refsToRevoke() > 0 ? refPool.retryRevokes() : 0;
+        return segmentGrants.retryRevokes();
     }
 
     /**
@@ -269,7 +247,7 @@ final class BlkfrontRing
         {
             return false;
         }
-        return persistentPages != null ? persistentPages.canHold(segments) : refPool.availableCount() >= segments;
+        return segmentGrants.canHold(segments);
     }
 
     /**
@@ -285,7 +263,8 @@ final class BlkfrontRing
         final int id = freeIds[freeIdCount - 1];
         // registered pages: the refs are in grantRefs already, and the pages stay ours until the buffer is freed
         // through the agent, which takes them out of its table first
-        if (data != null && !request.registered && (!isPopulated(data) || !grantSegments(request, id)))
+        if (data != null && !request.registered &&
+            (!segmentGrants.isPopulated(data) || !segmentGrants.grantSegments(request, id)))
         {
             return false;
         }
@@ -313,71 +292,6 @@ final class BlkfrontRing
             default -> throw new IllegalStateException("not an operation blkfront issues: " + request.operation);
         }
         return true;
-    }
-
-    /** Whether every page {@code data} names has a frame behind it (the caller may have given one back). */
-    private boolean isPopulated(final BlockBuffer data)
-    {
-        for (int page = 0; page < data.pageCount(); page++)
-        {
-            if (!memory.isPopulated(data.gfn(page)))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Puts in {@code request.grantRefs} the reference the back end reaches each segment's page by, for request id
-     * {@code id} (not yet taken): a persistent page of the id's (a write's data copied into it), or else the
-     * caller's page granted on a reference from the pool. Undone if anything fails.
-     *
-     * @return true if every segment has its reference; false if not (nothing held, failure logged).
-     */
-    private boolean grantSegments(final BlkfrontRequest request, final int id)
-    {
-        final BlockBuffer data = request.buffer;
-        try
-        {
-            if (persistentPages != null)
-            {
-                persistentPages.assign(id, data.pageCount());
-                request.persistentId = id;
-                int page = persistentPages.firstPage(id);
-                for (int segment = 0; segment < data.pageCount(); segment++)
-                {
-                    if (request.operation == BLKIF_OP_WRITE)
-                    {
-                        // plain stores: the back end sees them after req_prod, which publish() stores with release
-                        copySegment(data, segment, memory.frame(data.gfn(segment)), persistentPages.frame(page));
-                    }
-                    request.grantRefs[segment] = persistentPages.ref(page);
-                    page = persistentPages.nextPage(page);
-                }
-                return true;
-            }
-            for (int segment = 0; segment < data.pageCount(); segment++)
-            {
-                // the back end writes into our pages for a read, only reads them for a write
-                final int ref = refPool.claimAccess(
-                    backendDomid, data.gfn(segment), request.operation == BLKIF_OP_WRITE);
-                if (ref == GrantRefPool.NO_REF)
-                {
-                    throw new IllegalStateException("issued without grant references: canIssue was not asked");
-                }
-                request.grantRefs[segment] = ref;
-                request.grantCount = segment + 1;
-            }
-            return true;
-        }
-        catch (final RuntimeException ex)
-        {
-            // e.g. the caller gave a page back after it was checked: nothing of the request stays claimed
-            releaseSegments(request);
-            errorHandler.onError(ex);
-            return false;
-        }
     }
 
     /** A read or write of up to 11 segments, written whole into its slot. */
@@ -409,14 +323,6 @@ final class BlkfrontRing
                 .segment(segment % BlkifSegmentDescriptor.SEGMENTS_PER_PAGE, request.grantRefs[segment],
                     data.firstSector(segment), data.lastSector(segment));
         }
-    }
-
-    private static void copySegment(
-        final BlockBuffer data, final int page, final AtomicBuffer from, final AtomicBuffer to)
-    {
-        final int offset = data.firstSector(page) * BlkifConstants.SECTOR_SIZE_BYTES;
-        final int length = (data.lastSector(page) + 1) * BlkifConstants.SECTOR_SIZE_BYTES - offset;
-        to.putBytes(offset, from, offset, length);
     }
 
     /** Publishes what was issued; one event to the back end if it asked for one. */
@@ -507,38 +413,13 @@ final class BlkfrontRing
         shadow[(int)id] = null;
         if (request.persistentId >= 0 && request.operation == BLKIF_OP_READ && status == BLKIF_RSP_OKAY)
         {
-            status = copyOut(request);
+            status = segmentGrants.copyOut(request);
         }
         freeIds[freeIdCount++] = (int)id;
-        releaseSegments(request);
+        segmentGrants.releaseSegments(request);
         request.status = status;
         answered.add(request);
         return true;
-    }
-
-    /**
-     * A read's data, from its persistent pages into the caller's: plain loads, the back end's writes came before
-     * {@code rsp_prod}, which the ring read with acquire.
-     *
-     * @return {@code BLKIF_RSP_OKAY}, or {@code BLKIF_RSP_ERROR} if the caller gave a page back meanwhile.
-     */
-    private int copyOut(final BlkfrontRequest request)
-    {
-        final BlockBuffer data = request.buffer;
-        int persistentPage = persistentPages.firstPage(request.persistentId);
-        try
-        {
-            for (int page = 0; page < data.pageCount(); page++)
-            {
-                copySegment(data, page, persistentPages.frame(persistentPage), memory.frame(data.gfn(page)));
-                persistentPage = persistentPages.nextPage(persistentPage);
-            }
-            return BLKIF_RSP_OKAY;
-        }
-        catch (final MemoryFaultException ex)
-        {
-            return BLKIF_RSP_ERROR;
-        }
     }
 
     /**
@@ -554,7 +435,7 @@ final class BlkfrontRing
         {
             if (shadow[id] != null)
             {
-                releaseSegments(shadow[id]);
+                segmentGrants.releaseSegments(shadow[id]);
                 unfinished.add(shadow[id]);
                 shadow[id] = null;
             }
@@ -565,36 +446,8 @@ final class BlkfrontRing
         {
             indirectPages.release(deferred);
         }
-        if (persistentPages != null)
-        {
-            persistentPages.release(deferred);
-        }
-        final IntArrayList stillInUse = new IntArrayList();
-        grants.returnPool(refPool, stillInUse);
-        for (int i = 0; i < stillInUse.size(); i++)
-        {
-            // a caller's page: the grant is ended once the back end lets go, the page is not ours to give back
-            deferred.deferGrant(stillInUse.getInt(i), DeferredGrantRelease.NO_GFN);
-        }
+        segmentGrants.release(deferred);
         return unfinished;
-    }
-
-    /**
-     * Gives back what carried the request's data: its persistent pages, or its per-request grants (revoked; the
-     * pool keeps back any the back end still maps).
-     */
-    private void releaseSegments(final BlkfrontRequest request)
-    {
-        if (request.persistentId >= 0)
-        {
-            persistentPages.unassign(request.persistentId);
-            request.persistentId = -1;
-        }
-        for (int i = 0; i < request.grantCount; i++)
-        {
-            refPool.releaseAccess(request.grantRefs[i]);
-        }
-        request.grantCount = 0;
     }
 
     private void fault(final RuntimeException ex)

@@ -330,6 +330,41 @@ class BlkfrontRegisteredBufferTest
     }
 
     @Test
+    void aFreedBufferComesBackWhileConnectedOnceTheBackEndUnmapsTheGrantsItNoLongerUses() throws Exception
+    {
+        // blkback unmaps a kept grant after 300 ms unused (Linux's persistent_grant_unused_seconds, 60 by default)
+        rig = new BlockRig(PERSISTENT, 1, 0, null, TimeUnit.MILLISECONDS.toNanos(300));
+        final BlkfrontBlockingDevice device =
+            new BlkfrontBlockingDevice(rig.attach(ID, new MemoryStorage(1024), null), TIMEOUT_NS);
+        final BlkfrontDevice async = device.device();
+        final int populated = rig.guest.guestMemory().populatedPages();
+        final int freeRefs = rig.grants.freeRefCount();
+        final BlockBuffer freed = async.allocateBuffer(4);
+        final byte[] data = fillRandom(freed, 12);
+        device.write(16, freed);
+        assertTrue(rig.writablyMappedGfns().containsAll(gfnsOf(freed)));
+        async.freeBuffer(freed);
+
+        // connected all along: the back end lets go of the unused grants, blkfront ends them, the pages go back
+        await().atMost(RELEASE_WAIT).until(() -> rig.blkfront.grantsAwaitingRelease() == 0 &&
+            rig.guest.guestMemory().populatedPages() == populated && rig.grants.freeRefCount() == freeRefs);
+        assertTrue(async.isConnected());
+        for (final long gfn : freed.gfns())
+        {
+            assertFalse(rig.guest.guestMemory().isPopulated(gfn));
+        }
+        assertTrue(backRing().counters().purgedPersistentGrants() >= 4, backRing().counters()::toString);
+
+        // and the device serves new buffers through kept mappings as before; the data freed's pages carried is on disk
+        final BlockBuffer again = async.allocateBuffer(4);
+        device.read(16, again);
+        assertArrayEquals(data, rig.bytesOf(again));
+        assertTrue(rig.writablyMappedGfns().containsAll(gfnsOf(again)));
+        assertEquals(0, backRing().counters().copiedSegments(), backRing().counters()::toString);
+        assertNoErrors();
+    }
+
+    @Test
     void removingTheDeviceGivesBackEveryBufferNotFreedAndLaterAllocationsFailKeepingNothing() throws Exception
     {
         rig = new BlockRig(PERSISTENT, 1);

@@ -1,6 +1,7 @@
 package io.pvio.frontend.block;
 
 import io.pvio.backend.block.BlkbackFeatures;
+import io.pvio.backend.block.BlkbackPersistentGrantBudget;
 import io.pvio.backend.block.BlkbackRequestException;
 import io.pvio.backend.block.BlkbackXenbus;
 import io.pvio.backend.block.BlockStorage;
@@ -86,8 +87,23 @@ final class BlockRig implements AutoCloseable
         final int frontRingPageOrder,
         final Function<Hypercalls, XenbusBackendDriver> hostileBackend)
     {
+        this(features, frontQueues, frontRingPageOrder, hostileBackend,
+            BlkbackPersistentGrantBudget.DEFAULT_IDLE_TIMEOUT_NS);
+    }
+
+    /**
+     * @param persistentGrantIdleTimeoutNs after how long unused blkback unmaps a kept grant.
+     */
+    BlockRig(
+        final BlkbackFeatures features,
+        final int frontQueues,
+        final int frontRingPageOrder,
+        final Function<Hypercalls, XenbusBackendDriver> hostileBackend,
+        final long persistentGrantIdleTimeoutNs)
+    {
         machine = new BlockTestRig(features, hostileBackend == null ? null :
-            rig -> hostileBackend.apply(rig.hv.dom0Hypercalls()), this::backendError, errors::add);
+            rig -> hostileBackend.apply(rig.hv.dom0Hypercalls()), this::backendError, errors::add,
+            BlockTestRig.DEFAULT_MAX_PERSISTENT_GRANTS_PER_DEVICE, persistentGrantIdleTimeoutNs);
         hv = machine.hv;
         toolstack = machine.toolstack;
         observer = machine.observer;
