@@ -25,7 +25,7 @@ final class BlkfrontConnection
     private final BlkfrontRing[] rings;
     private final XenbusFrontRing[] resources;
     private final BlkfrontBackendFeatures features;
-    private final ErrorHandler errorHandler;
+    private final BlkfrontRequestPool requests;
     private final int queueDepth;
     /** The largest request any ring serves; larger ones complete with EOPNOTSUPP. */
     private final int maxSegmentsPerRequest;
@@ -41,7 +41,8 @@ final class BlkfrontConnection
         final GrantAccess grants,
         final List<BlkfrontRequest> answered,
         final ErrorHandler errorHandler,
-        final GuestMemory memory)
+        final GuestMemory memory,
+        final BlkfrontRequestPool requests)
     {
         final int maxIndirect = BlkfrontRing.maxIndirectSegments(attach.features());
         rings = new BlkfrontRing[attach.fronts().length];
@@ -61,7 +62,7 @@ final class BlkfrontConnection
         }
         this.resources = attach.resources();
         this.features = attach.features();
-        this.errorHandler = errorHandler;
+        this.requests = requests;
         this.maxSegmentsPerRequest = maxSegments;
         this.maxRegisteredSegmentsPerRequest = maxRegisteredSegments;
         this.queueDepth = depth;
@@ -176,7 +177,7 @@ final class BlkfrontConnection
             {
                 for (final BlkfrontRequest request : held)
                 {
-                    BlkfrontEngine.complete(request, BLKIF_RSP_ERROR, errorHandler);
+                    requests.complete(request, BLKIF_RSP_ERROR);
                 }
             }
             else

@@ -216,7 +216,9 @@ public final class BlkfrontDevice
             throw new IllegalArgumentException("at most " + MAX_INDIRECT_SEGMENTS + " pages per request: " +
                 buffer.pageCount());
         }
-        final BlkfrontRequest request = new BlkfrontRequest(operation, sector, buffer, discardSectors, completion);
+        final BlkfrontRequest request = engine.claimRequest(operation, sector, buffer, discardSectors, completion);
+        // this use's ticket, taken before the agent can see (and, completing it, recycle) the request
+        final long ticket = request.ticket();
         if (!engine.offer(request))
         {
             throw new IllegalStateException(
@@ -225,7 +227,7 @@ public final class BlkfrontDevice
         if (engine.isClosed())
         {
             // the device is gone (its agent stopped): fail it here unless the agent's last drain got to it first
-            BlkfrontEngine.complete(request, BLKIF_RSP_ERROR, engine.errorHandler());
+            BlkfrontRequestPool.completeOnce(request, ticket, BLKIF_RSP_ERROR, engine.errorHandler());
         }
     }
 

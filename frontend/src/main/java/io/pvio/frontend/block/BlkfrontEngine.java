@@ -48,6 +48,8 @@ final class BlkfrontEngine implements Agent
     private final ManyToOneConcurrentArrayQueue<BlkfrontRequest> submissions =
         new ManyToOneConcurrentArrayQueue<>(BlkfrontDevice.SUBMISSION_QUEUE_CAPACITY);
     private final BlkfrontCommands commands;
+    /** The request objects submitters claim and the agent recycles once completed. */
+    private final BlkfrontRequestPool requests;
     /** Where what dropped rings leave mapped goes: ended (pages given back) once the back end lets go. */
     private final DeferredGrantRelease deferred;
     /** How soon to retry revoking per-request grants the back end still maps (no event says when it unmaps). */
@@ -94,10 +96,19 @@ final class BlkfrontEngine implements Agent
         this.grants = grants;
         this.errorHandler = errorHandler;
         this.commands = new BlkfrontCommands(name, idle);
-        this.waiting = new BlkfrontIssueQueue(name, errorHandler, registeredPages);
+        this.requests = new BlkfrontRequestPool(errorHandler);
+        this.waiting = new BlkfrontIssueQueue(name, errorHandler, registeredPages, requests);
     }
 
     // ---- for the device (any thread) ----
+
+    /** A request object for one use, to fill and {@link #offer} (any thread). */
+    BlkfrontRequest claimRequest(
+        final int operation, final long sector, final BlockBuffer buffer, final long discardSectors,
+        final BlockCompletion completion)
+    {
+        return requests.claim(operation, sector, buffer, discardSectors, completion);
+    }
 
     /** Queues a request for the agent; false if the queue is full. */
     boolean offer(final BlkfrontRequest request)
@@ -326,7 +337,7 @@ final class BlkfrontEngine implements Agent
         for (int i = 0; i < answered.size(); i++)
         {
             final BlkfrontRequest request = answered.get(i);
-            complete(request, request.status, errorHandler);
+            requests.complete(request, request.status);
         }
         answered.clear();
     }
@@ -348,7 +359,7 @@ final class BlkfrontEngine implements Agent
                     }
                     // each ring claims its indirect pages and reserves its grant refs from GrantAccess: monitor held
                     connection = new BlkfrontConnection(attach, handle, backendDomid, hypercalls, grants, answered,
-                        errorHandler, memory);
+                        errorHandler, memory, requests);
                     queueDepth = connection.queueDepth();
                 }
                 geometry = attach.geometry();
@@ -408,21 +419,4 @@ final class BlkfrontEngine implements Agent
         connection.releaseRingResources(deferred);
         connection = null;
     }
-
-    static void complete(final BlkfrontRequest request, final int status, final ErrorHandler errorHandler)
-    {
-        if (!request.markCompleted())
-        {
-            return; // the submitter already failed it: the device closed under it
-        }
-        try
-        {
-            request.completion.onComplete(status);
-        }
-        catch (final RuntimeException ex)
-        {
-            errorHandler.onError(ex);
-        }
-    }
-
 }

@@ -19,6 +19,7 @@ final class BlkfrontIssueQueue
 {
     private final String name;
     private final ErrorHandler errorHandler;
+    private final BlkfrontRequestPool requests;
     /** Buffers whose pages requests carry as they are (the agent's table). */
     private final BlkfrontRegisteredPages registeredPages;
     private final ArrayDeque<BlkfrontRequest> waiting = new ArrayDeque<>();
@@ -33,10 +34,12 @@ final class BlkfrontIssueQueue
     private volatile int inFlightHighWatermark;
 
     BlkfrontIssueQueue(
-        final String name, final ErrorHandler errorHandler, final BlkfrontRegisteredPages registeredPages)
+        final String name, final ErrorHandler errorHandler, final BlkfrontRegisteredPages registeredPages,
+        final BlkfrontRequestPool requests)
     {
         this.name = name;
         this.errorHandler = errorHandler;
+        this.requests = requests;
         this.registeredPages = registeredPages;
     }
 
@@ -84,7 +87,7 @@ final class BlkfrontIssueQueue
             if (!connection.serves(request))
             {
                 waiting.pollFirst();
-                BlkfrontEngine.complete(request, BLKIF_RSP_EOPNOTSUPP, errorHandler);
+                requests.complete(request, BLKIF_RSP_EOPNOTSUPP);
                 continue;
             }
             // every ring full, or short of grant refs or persistent pages: completions give them back...
@@ -98,7 +101,7 @@ final class BlkfrontIssueQueue
                 // ...unless there are none in flight and the back end keeps the refs mapped: fail, never hang
                 waiting.pollFirst();
                 reportStarvation();
-                BlkfrontEngine.complete(request, BLKIF_RSP_ERROR, errorHandler);
+                requests.complete(request, BLKIF_RSP_ERROR);
                 continue;
             }
             waiting.pollFirst();
@@ -109,7 +112,7 @@ final class BlkfrontIssueQueue
             if (!ring.issue(request))
             {
                 // a page of the buffer has no frame behind it (or could not be granted): nothing reached the ring
-                BlkfrontEngine.complete(request, BLKIF_RSP_ERROR, errorHandler);
+                requests.complete(request, BLKIF_RSP_ERROR);
                 continue;
             }
             issued++;
@@ -167,7 +170,7 @@ final class BlkfrontIssueQueue
     {
         for (final BlkfrontRequest request : waiting)
         {
-            BlkfrontEngine.complete(request, BLKIF_RSP_ERROR, errorHandler);
+            requests.complete(request, BLKIF_RSP_ERROR);
         }
         waiting.clear();
     }

@@ -2,33 +2,41 @@ package io.pvio.frontend.block;
 
 import io.pvio.ring.blkif.BlkifConstants;
 
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
- * One block request from submission to completion. Built by the caller's thread, then owned by the device's agent:
- * the ring fields are plain and written only there.
+ * One block request from submission to completion, reused through its device's {@link BlkfrontRequestPool}.
+ * Filled by the submitter's thread ({@link #init}), then owned by the device's agent: the ring fields are plain and
+ * written only there. The submission queue hands it over (the agent sees every field written before the offer), and
+ * the pool hands it back (the next submitter sees it reset).
+ * <p>
+ * Its {@link #ticket()} names one use: a generation, moved on each time the agent recycles it, with a low bit set
+ * once that use is completed. Whoever completes it must present the ticket of the use it means, so a submitter that
+ * fails a request late (the device closed under it) can never complete the same object's next use.
  */
 final class BlkfrontRequest
 {
-    private static final AtomicIntegerFieldUpdater<BlkfrontRequest> COMPLETED =
-        AtomicIntegerFieldUpdater.newUpdater(BlkfrontRequest.class, "completed");
+    private static final AtomicLongFieldUpdater<BlkfrontRequest> TICKET =
+        AtomicLongFieldUpdater.newUpdater(BlkfrontRequest.class, "ticket");
+    private static final long COMPLETED_BIT = 1;
+    private static final long GENERATION_STEP = 2;
 
-    final int operation;
-    final long sector;
+    int operation;
+    long sector;
     /** READ/WRITE only. */
-    final BlockBuffer buffer;
+    BlockBuffer buffer;
     /** DISCARD only. */
-    final long discardSectors;
-    final BlockCompletion completion;
-    /** Submission order, so that requests re-issued after a reconnect go out as they first did. */
+    long discardSectors;
+    BlockCompletion completion;
+    /** Submission order, so that requests re-issued after a reconnect go out as they first did; 0 before issue. */
     long sequence;
 
     /**
      * The grant reference of each of the request's pages while it is on a ring (a persistent page's, or the
      * caller's page granted for it); the first {@link #grantCount} were claimed from the ring's pool for this
-     * request and are revoked when it leaves the ring.
+     * request and are revoked when it leaves the ring. At least {@link #segmentCount()} long; kept across uses.
      */
-    final int[] grantRefs;
+    int[] grantRefs = new int[1];
     int grantCount;
     /** The id whose persistent pages carry the data while on a ring, else -1. */
     int persistentId = -1;
@@ -42,10 +50,11 @@ final class BlkfrontRequest
     long registeredGeneration = -1;
     /** The back end's answer, held between collecting it and completing it (after the ring's cycle). */
     int status;
-    /** 1 once the completion ran or is running: it runs exactly once, whoever gets there first. */
-    private volatile int completed;
+    /** This use's generation, shifted left by one; its low bit is set once the use is completed. */
+    private volatile long ticket;
 
-    BlkfrontRequest(
+    /** A new use (submitter's thread, before the request is queued). */
+    void init(
         final int operation, final long sector, final BlockBuffer buffer, final long discardSectors,
         final BlockCompletion completion)
     {
@@ -54,13 +63,41 @@ final class BlkfrontRequest
         this.buffer = buffer;
         this.discardSectors = discardSectors;
         this.completion = completion;
-        this.grantRefs = new int[buffer == null ? 0 : buffer.pageCount()];
+        final int pages = buffer == null ? 0 : buffer.pageCount();
+        if (grantRefs.length < pages)
+        {
+            grantRefs = new int[pages];
+        }
     }
 
-    /** Claims the right to complete this request: true exactly once. */
-    boolean markCompleted()
+    /**
+     * Forgets this use and moves the generation on, so that a late {@link #markCompleted(long)} with the old ticket
+     * fails (the agent, after completing it, before it goes back to the pool).
+     */
+    void reset()
     {
-        return COMPLETED.compareAndSet(this, 0, 1);
+        buffer = null;
+        completion = null;
+        sequence = 0;
+        grantCount = 0;
+        persistentId = -1;
+        registered = false;
+        registeredGeneration = -1;
+        status = 0;
+        // the next submitter reads this after taking the request from the pool (whose offer is a release)
+        ticket = (ticket & ~COMPLETED_BIT) + GENERATION_STEP;
+    }
+
+    /** The ticket of the current use, not completed: what its submitter keeps to fail it late. */
+    long ticket()
+    {
+        return ticket & ~COMPLETED_BIT;
+    }
+
+    /** Claims the right to complete the use named by {@code ticket}: true exactly once, false for any other use. */
+    boolean markCompleted(final long ticket)
+    {
+        return (ticket & COMPLETED_BIT) == 0 && TICKET.compareAndSet(this, ticket, ticket | COMPLETED_BIT);
     }
 
     int segmentCount()

@@ -1,0 +1,78 @@
+package io.pvio.frontend.block;
+
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+
+/**
+ * The request objects of one device, reused so that the data path allocates nothing once warm: a submitter (any
+ * thread) {@link #claim claims} one, the agent completes it and, being then its only holder, {@link #complete
+ * recycles} it. A request completed by anyone else (a submitter failing it because the device closed under it) is
+ * not recycled: nobody can tell when every holder is done with it, so it is left to the garbage collector.
+ * <p>
+ * The pool is bounded: with more requests live than it holds, the surplus is allocated and, once completed, dropped.
+ */
+final class BlkfrontRequestPool
+{
+    /** Requests kept for reuse: beyond a device's deepest queue (16 rings of 512) for most loads. */
+    static final int CAPACITY = 1024;
+
+    private final ManyToManyConcurrentArrayQueue<BlkfrontRequest> free = new ManyToManyConcurrentArrayQueue<>(CAPACITY);
+    private final ErrorHandler errorHandler;
+
+    BlkfrontRequestPool(final ErrorHandler errorHandler)
+    {
+        this.errorHandler = errorHandler;
+    }
+
+    /** A request for one use (any thread): reused if one is free, else new. */
+    BlkfrontRequest claim(
+        final int operation, final long sector, final BlockBuffer buffer, final long discardSectors,
+        final BlockCompletion completion)
+    {
+        BlkfrontRequest request = free.poll();
+        if (request == null)
+        {
+            request = new BlkfrontRequest();
+        }
+        request.init(operation, sector, buffer, discardSectors, completion);
+        return request;
+    }
+
+    /**
+     * Completes {@code request} with {@code status} on the agent thread, which holds it and nothing else does (it is
+     * off every ring and queue), then takes it back for reuse. Does nothing if its submitter completed it already.
+     */
+    void complete(final BlkfrontRequest request, final int status)
+    {
+        if (completeOnce(request, request.ticket(), status, errorHandler))
+        {
+            request.reset();
+            // the next claimer sees it reset: the queue's offer is a release, its poll an acquire
+            free.offer(request);
+        }
+    }
+
+    /**
+     * Runs the completion of the use {@code ticket} names, unless that use was completed already (or the request
+     * moved on to another use). The callback's exception goes to {@code errorHandler}.
+     *
+     * @return whether this call ran it.
+     */
+    static boolean completeOnce(
+        final BlkfrontRequest request, final long ticket, final int status, final ErrorHandler errorHandler)
+    {
+        if (!request.markCompleted(ticket))
+        {
+            return false; // completed by whoever got there first
+        }
+        try
+        {
+            request.completion.onComplete(status);
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+        }
+        return true;
+    }
+}
