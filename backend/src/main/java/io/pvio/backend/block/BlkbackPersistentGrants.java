@@ -3,7 +3,6 @@ package io.pvio.backend.block;
 import io.pvio.hypervisor.hypercall.GrantTableOp;
 import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.ReadOnlyFrame;
-import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.nio.ByteBuffer;
@@ -56,7 +55,7 @@ final class BlkbackPersistentGrants
     private final GrantTableOp grantTable;
     private final int frontendDomid;
     private final BlkbackPersistentGrantBudget budget;
-    private final Int2IntHashMap slotByRef = new Int2IntHashMap(NOT_KEPT);
+    private final GrantRefIndex slotByRef = new GrantRefIndex();
     /** Scratch: the handles of one run, for {@link GrantTableOp#deviceBuffer}. */
     private final int[] runHandles;
     /** Per slot: the maptrack handle. */

@@ -47,8 +47,6 @@ final class BlkbackSegmentMover
     private final int indirectFramesBase;
     /** With {@code feature-persistent}: kept mappings; else {@code null}. */
     private final BlkbackPersistentGrants persistentGrants;
-    /** Per segment of the current request: its kept mapping, or {@code null} to grant-copy through a bounce frame. */
-    private final AtomicBuffer[] segmentViews;
     /** Per segment of the current request: its kept writable slot, or {@link BlkbackPersistentGrants#NOT_KEPT}. */
     private final int[] segmentSlots;
     /** Segments of the current request with a kept mapping ({@link #resolveSegments}). */
@@ -79,7 +77,6 @@ final class BlkbackSegmentMover
         this.indirectFramesBase = features.maxSegmentsPerRequest();
         this.grantCopies = new GrantCopyBatch(features.maxSegmentsPerRequest());
         this.staging = ByteBuffer.allocateDirect(features.maxSegmentsPerRequest() * BlkbackBouncePages.PAGE_BYTES);
-        this.segmentViews = new AtomicBuffer[features.maxSegmentsPerRequest()];
         this.segmentSlots = new int[features.maxSegmentsPerRequest()];
         this.persistentGrants = persistent ? new BlkbackPersistentGrants(
             hypercalls, frontendDomid, features.maxSegmentsPerRequest(), persistentGrantBudget) : null;
@@ -196,7 +193,6 @@ final class BlkbackSegmentMover
             final int slot = persistentGrants != null ?
                 persistentGrants.keepWritable(copy.segmentGref(i)) : BlkbackPersistentGrants.NOT_KEPT;
             segmentSlots[i] = slot;
-            segmentViews[i] = slot != BlkbackPersistentGrants.NOT_KEPT ? persistentGrants.writableView(slot) : null;
             if (slot != BlkbackPersistentGrants.NOT_KEPT)
             {
                 kept++;
@@ -260,7 +256,7 @@ final class BlkbackSegmentMover
         grantCopies.clear();
         for (int i = 0; i < segments; i++)
         {
-            if (segmentViews[i] == null)
+            if (segmentSlots[i] == BlkbackPersistentGrants.NOT_KEPT)
             {
                 final int pageOffset = copy.segmentFirstSector(i) * SECTOR_SIZE_BYTES;
                 grantCopies.addFromGrant(frontendDomid, copy.segmentGref(i), pageOffset, bounce.gfn(i), pageOffset,
@@ -279,7 +275,8 @@ final class BlkbackSegmentMover
         for (int i = 0; i < segments; i++)
         {
             final int length = segmentBytes(copy, i);
-            final AtomicBuffer source = segmentViews[i] != null ? segmentViews[i] : bounce.frame(i);
+            final AtomicBuffer view = keptView(i);
+            final AtomicBuffer source = view != null ? view : bounce.frame(i);
             source.getBytes(copy.segmentFirstSector(i) * SECTOR_SIZE_BYTES, staging, position, length);
             position += length;
         }
@@ -302,9 +299,10 @@ final class BlkbackSegmentMover
         {
             final int pageOffset = copy.segmentFirstSector(i) * SECTOR_SIZE_BYTES;
             final int length = segmentBytes(copy, i);
-            if (segmentViews[i] != null)
+            final AtomicBuffer view = keptView(i);
+            if (view != null)
             {
-                segmentViews[i].putBytes(pageOffset, staging, position, length);
+                view.putBytes(pageOffset, staging, position, length);
             }
             else
             {
@@ -324,6 +322,13 @@ final class BlkbackSegmentMover
         }
         countMoved(copy, kept);
         return true;
+    }
+
+    /** Segment {@code i}'s kept mapping, or {@code null}: grant-copy it through its bounce frame. */
+    private AtomicBuffer keptView(final int i)
+    {
+        final int slot = segmentSlots[i];
+        return slot == BlkbackPersistentGrants.NOT_KEPT ? null : persistentGrants.writableView(slot);
     }
 
     private void countMoved(final BlkifRequest copy, final int kept)
