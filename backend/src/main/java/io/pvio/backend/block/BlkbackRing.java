@@ -37,9 +37,10 @@ import static io.pvio.ring.blkif.BlkifConstants.SECTOR_SIZE_BYTES;
  *       read only the copy; check the operation is one we offer (else {@code EOPNOTSUPP}), validate the copy's
  *       structure (segment count, first/last sector in the page), its range against the disk, and the grant refs
  *       (each grant copy element reports its own status); perform it and answer OKAY or ERROR;</li>
- *   <li>publish each response as soon as it is written ({@link BackRing#publishResponses()}), so a polling front
- *       end completes it and refills the slot while the rest of the batch is served; then notify the front end once
- *       per batch, if it asked ({@link BackRing#pushResponsesAndCheckNotify()}). A batch ends early when the front
+ *   <li>write and publish the responses in groups of {@link #RESPONSE_GROUP_REQUESTS} (a request of more than a
+ *       page at once; {@link BackRing#publishResponses()}), so a polling front end completes them and refills the
+ *       slots while the rest of the batch is served, and the cache lines its CPU reads cross once per group; then
+ *       notify the front end once per batch, if it asked ({@link BackRing#pushResponsesAndCheckNotify()}). A batch ends early when the front
  *       end is seen waiting for an event ({@link BackRing#isNotifyLikelyRequired()}), so a parked front end is woken
  *       by the first response it waits for, not the last of the batch.</li>
  * </ol>
@@ -72,6 +73,11 @@ public final class BlkbackRing implements Agent
     public static final int MAX_BATCH_REQUESTS = 64;
     /** Within a batch of one-page requests, how often the front end's {@code rsp_event} is looked at. */
     static final int HINT_INTERVAL_REQUESTS = 8;
+    /**
+     * One-page requests whose responses are written and published together (a request of more than a page is
+     * answered at once, with any held before it).
+     */
+    static final int RESPONSE_GROUP_REQUESTS = 4;
     /** How often a busy ring looks for kept grants gone idle (Linux blkback's {@code LRU_INTERVAL}: 100 ms). */
     static final long PURGE_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -97,6 +103,11 @@ public final class BlkbackRing implements Agent
     private final ErrorHandler errorHandler;
     private final BlkifRequest copy;
     private final BlkbackCounters counters = new BlkbackCounters();
+    /** Responses performed but not yet written ({@link #RESPONSE_GROUP_REQUESTS} at most): id, operation, status. */
+    private final long[] pendingIds = new long[RESPONSE_GROUP_REQUESTS];
+    private final int[] pendingOperations = new int[RESPONSE_GROUP_REQUESTS];
+    private final int[] pendingStatuses = new int[RESPONSE_GROUP_REQUESTS];
+    private int pendingResponses;
     private final BlkbackSegmentMover mover;
     private final boolean persistent;
     /** With {@code persistent}: kept grants unused for longer are unmapped (the device's budget says how long). */
@@ -237,22 +248,43 @@ public final class BlkbackRing implements Agent
         // the batch's slots, written on the front end's CPU, come over together rather than one wait per request
         back.prefetchRequests(limit);
         int answered = 0;
-        while (answered < limit)
+        // responses published since rsp_event was last looked at
+        int unhinted = 0;
+        try
         {
-            answer(back.takeRequest());
-            answered++;
-            // each response is published as soon as it is written, so a polling front end completes it and reuses
-            // the slot while we work on the rest (release store: it sees the response bytes before rsp_prod)
-            back.publishResponses();
-            // whether the front end parked waiting for one of these (rsp_event): then the batch ends here with its
-            // event. rsp_event shares its cache line with rsp_prod and req_prod, which the two CPUs take turns
-            // writing, so reading it costs a wait for the other CPU: after a request of more than a page (whose I/O
-            // dwarfs it), else every HINT_INTERVAL_REQUESTS. A front end that parks after a small request is told
-            // within that many of them, or at the batch's end (the decision below).
-            if ((copy.segmentCount() > 1 || answered % HINT_INTERVAL_REQUESTS == 0) && back.isNotifyLikelyRequired())
+            while (answered < limit)
             {
-                break;
+                answer(back.takeRequest());
+                answered++;
+                // responses go out in small groups (a request of more than a page at once): the group's slots and
+                // rsp_prod are written together, so their cache lines, which the front end's CPU reads, cross once
+                // per group rather than once per request, while the front end completes them and refills the slots
+                // as we work on the rest
+                final boolean large = copy.segmentCount() > 1;
+                if (large || pendingResponses == RESPONSE_GROUP_REQUESTS)
+                {
+                    unhinted += pendingResponses;
+                    writePendingResponses();
+                    // whether the front end parked waiting for one of these (rsp_event): then the batch ends here
+                    // with its event. rsp_event shares its cache line with rsp_prod and req_prod, which the two CPUs
+                    // take turns writing, so reading it costs a wait for the other CPU: after a request of more than
+                    // a page (whose I/O dwarfs it), else once HINT_INTERVAL_REQUESTS were published. A front end
+                    // that parks after a small request is told within that many of them, or at the batch's end
+                    // (the decision below).
+                    if (large || unhinted >= HINT_INTERVAL_REQUESTS)
+                    {
+                        unhinted = 0;
+                        if (back.isNotifyLikelyRequired())
+                        {
+                            break;
+                        }
+                    }
+                }
             }
+        }
+        finally
+        {
+            writePendingResponses();
         }
         counters.addBatch();
         // the batch's one notification decision: full fence after rsp_prod, then rsp_event (ring.h), covering every
@@ -317,12 +349,34 @@ public final class BlkbackRing implements Agent
         }
     }
 
+    /**
+     * Writes the held responses into their slots in order, then publishes them (release store: the front end sees the
+     * response bytes before {@code rsp_prod}); the notification decision is the batch's.
+     */
+    private void writePendingResponses()
+    {
+        if (pendingResponses == 0)
+        {
+            return;
+        }
+        for (int i = 0; i < pendingResponses; i++)
+        {
+            abi.writeResponse(ringBuffer, back.claimResponse(), pendingIds[i], pendingOperations[i], pendingStatuses[i]);
+        }
+        pendingResponses = 0;
+        back.publishResponses();
+    }
+
+    /** Performs the request in {@code slotOffset} and holds its response for {@link #writePendingResponses()}. */
     private void answer(final int slotOffset)
     {
         // XSA-155: the one and only read of this slot; everything below uses the copy
         copy.copyFrom(ringBuffer, slotOffset, abi);
         final int status = perform();
-        abi.writeResponse(ringBuffer, back.claimResponse(), copy.id(), copy.operation(), status);
+        pendingIds[pendingResponses] = copy.id();
+        pendingOperations[pendingResponses] = copy.operation();
+        pendingStatuses[pendingResponses] = status;
+        pendingResponses++;
         counters.addRequest();
         if (status == BLKIF_RSP_ERROR)
         {

@@ -3,7 +3,9 @@ package io.pvio.backend.block;
 import io.pvio.hypervisor.hypercall.HypercallOp;
 import io.pvio.hypervisor.xenbus.XenbusDevice;
 import io.pvio.hypervisor.xenbus.XenbusState;
+import io.pvio.ring.SringDescriptor;
 import io.pvio.ring.blkif.BlkifRequestFlyweight;
+import org.agrona.concurrent.AtomicBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * then publishes a batch at once. The storage notes, as each request reaches it on blkback's thread, how many events
  * dom0 has sent, which shows where blkback ended its batch to notify: after a request of more than a page at once,
  * and within a batch of one-page (or no-page) requests after {@link BlkbackRing#HINT_INTERVAL_REQUESTS}, because
- * looking at {@code rsp_event} costs a wait for the front end's CPU.
+ * looking at {@code rsp_event} costs a wait for the front end's CPU. The storage also notes {@code rsp_prod}, which
+ * shows responses going out in groups of {@link BlkbackRing#RESPONSE_GROUP_REQUESTS}.
  */
 class BlkbackBatchNotifyTest
 {
@@ -37,6 +40,10 @@ class BlkbackBatchNotifyTest
     /** dom0's event sends when each storage call began, minus those before the batch. */
     private final List<Long> sendsSeenByStorage = new CopyOnWriteArrayList<>();
     private volatile long sendsBefore;
+    /** The responses the front end could see ({@code rsp_prod}) when each storage call began. */
+    private final List<Integer> responsesSeenByStorage = new CopyOnWriteArrayList<>();
+    /** The ring the storage looks at, once connected. */
+    private volatile AtomicBuffer watchedRing;
 
     @BeforeEach
     void setUp()
@@ -72,7 +79,7 @@ class BlkbackBatchNotifyTest
                 final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes, final int lengthBytes)
                 throws IOException
             {
-                sendsSeenByStorage.add(dom0Sends() - sendsBefore);
+                noteStorageCall();
                 disk.read(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
             }
 
@@ -85,7 +92,7 @@ class BlkbackBatchNotifyTest
 
             public void flush()
             {
-                sendsSeenByStorage.add(dom0Sends() - sendsBefore);
+                noteStorageCall();
             }
 
             public void discard(final long offsetBytes, final long lengthBytes)
@@ -97,6 +104,14 @@ class BlkbackBatchNotifyTest
             {
             }
         };
+    }
+
+    private void noteStorageCall()
+    {
+        sendsSeenByStorage.add(dom0Sends() - sendsBefore);
+        final AtomicBuffer ring = watchedRing;
+        // acquire: what blkback published before this call, as the front end's CPU would see it
+        responsesSeenByStorage.add(ring == null ? -1 : ring.getIntVolatile(SringDescriptor.RSP_PROD_OFFSET));
     }
 
     private HostileBlkfront.Connection connect(final XenbusDevice device)
@@ -114,6 +129,13 @@ class BlkbackBatchNotifyTest
     private void parkedFrontEndPublishesOneBatch(final HostileBlkfront.Connection c, final RequestWriter writer)
     {
         c.front.finalCheckForResponses();
+        publishOneBatch(c, writer);
+    }
+
+    /** Writes {@link #BATCH} requests with {@code writer}, publishes them with one store and waits for every answer. */
+    private void publishOneBatch(final HostileBlkfront.Connection c, final RequestWriter writer)
+    {
+        watchedRing = c.buffer();
         sendsBefore = dom0Sends();
         final BlkifRequestFlyweight request = new BlkifRequestFlyweight();
         for (int i = 0; i < BATCH; i++)
@@ -157,6 +179,38 @@ class BlkbackBatchNotifyTest
                 "events sent before request " + i + ": " + sendsSeenByStorage);
         }
         assertEquals(1, dom0Sends() - sendsBefore, "one event: the front end armed rsp_event once");
+    }
+
+    @Test
+    void responsesToOnePageRequestsArePublishedInGroupsAndToLargerOnesAtOnce()
+    {
+        final long[] pages = rig.allocateGuestPages(2);
+        final int[] refs = new int[2];
+        synchronized (rig.grants)
+        {
+            refs[0] = rig.grants.grantAccess(0, pages[0], false);
+            refs[1] = rig.grants.grantAccess(0, pages[1], false);
+        }
+        final HostileBlkfront.Connection c = connect(rig.attach("3", notingStorage(), null));
+        // a polling front end (no rsp_event armed): one batch of flushes, then one of two-page reads
+        publishOneBatch(c, (request, i) -> request.header(BLKIF_OP_FLUSH_DISKCACHE, 0, 0).id(i));
+        final int group = BlkbackRing.RESPONSE_GROUP_REQUESTS;
+        assertEquals(BATCH, responsesSeenByStorage.size());
+        for (int i = 0; i < BATCH; i++)
+        {
+            assertEquals(i / group * group, responsesSeenByStorage.get(i),
+                "responses published before request " + i + ": " + responsesSeenByStorage);
+        }
+
+        responsesSeenByStorage.clear();
+        publishOneBatch(c, (request, i) -> request.header(BLKIF_OP_READ, 2, 0).id(i)
+            .sectorNumber(16L * i).segment(0, refs[0], 0, 7).segment(1, refs[1], 0, 7));
+        for (int i = 0; i < BATCH; i++)
+        {
+            assertEquals(BATCH + i, responsesSeenByStorage.get(i),
+                "responses published before request " + i + ": " + responsesSeenByStorage);
+        }
+        assertEquals(0, dom0Sends() - sendsBefore, "the front end asked for no event");
     }
 
     @Test
