@@ -147,6 +147,19 @@ final class BlkfrontConnection
         return responsesWaiting;
     }
 
+    /** Whether any ring has requests the back end has not answered yet. */
+    boolean hasRequestsInFlight()
+    {
+        for (final BlkfrontRing ring : rings)
+        {
+            if (ring.inFlight() > 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether a ring's pool kept back refs the back end still mapped when their request completed. */
     boolean holdsRefsToRevoke()
     {

@@ -87,6 +87,8 @@ final class BlkfrontEngine implements Agent
         this.idle = idle;
         // the rings' response events are armed only when the agent is about to park
         idle.parkGuard(this::armAndStillIdle);
+        // with requests in flight an answer is coming: poll for it a while longer rather than have the back end wake us
+        idle.pollWhile(this::awaitingAnswers);
         this.deferred = deferred;
         this.memory = memory;
         this.name = name;
@@ -330,6 +332,12 @@ final class BlkfrontEngine implements Agent
             idleNow &= !connection.armResponseEvents();
         }
         return idleNow;
+    }
+
+    /** Whether the back end owes answers: requests in flight on the rings (agent thread, idle strategy's poll). */
+    private boolean awaitingAnswers()
+    {
+        return connection != null && connection.hasRequestsInFlight();
     }
 
     private void completeAnswered()

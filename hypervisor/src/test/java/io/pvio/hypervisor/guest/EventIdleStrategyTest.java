@@ -4,10 +4,12 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +66,60 @@ class EventIdleStrategyTest
         }
         assertEquals(100, guardCalls.get(), "armed and re-checked at every attempt to park");
         assertEquals(0, idle.parks(), "work found by the guard is taken, never slept on");
+    }
+
+    @Test
+    void anAgentOwedAnswersPollsPastItsSpinAndTriesToParkOnceOwedNothing()
+    {
+        final AtomicLong guardCalls = new AtomicLong();
+        final AtomicBoolean owed = new AtomicBoolean(true);
+        final EventIdleStrategy idle = new EventIdleStrategy(0, TimeUnit.SECONDS.toNanos(60));
+        idle.parkGuard(() ->
+        {
+            guardCalls.incrementAndGet();
+            return false; // never really park: the test counts the attempts
+        });
+        idle.pollWhile(owed::get);
+        for (int i = 0; i < 1000; i++)
+        {
+            idle.idle(0);
+        }
+        assertEquals(0, guardCalls.get(), "owed answers: it polls, nothing armed");
+        owed.set(false);
+        idle.idle(0);
+        assertEquals(1, guardCalls.get(), "owed nothing: past its (zero) spin it goes to park at once");
+    }
+
+    @Test
+    void thePollForAnswersIsBounded()
+    {
+        final long awaitPollNs = TimeUnit.MILLISECONDS.toNanos(2);
+        final AtomicLong guardCalls = new AtomicLong();
+        final EventIdleStrategy idle = new EventIdleStrategy(0, awaitPollNs);
+        idle.parkGuard(() ->
+        {
+            guardCalls.incrementAndGet();
+            return false;
+        });
+        idle.pollWhile(() -> true);
+        final long startNs = System.nanoTime();
+        while (guardCalls.get() == 0)
+        {
+            idle.idle(0);
+        }
+        assertTrue(System.nanoTime() - startNs >= awaitPollNs, "it went to park before its poll was over");
+    }
+
+    @Test
+    void thePollForAnswersDefaultsAndItsBounds()
+    {
+        assertEquals(EventIdleStrategy.DEFAULT_AWAIT_POLL_NS, new EventIdleStrategy().awaitPollNs());
+        assertEquals(EventIdleStrategy.DEFAULT_AWAIT_POLL_NS,
+            new EventIdleStrategy(EventIdleStrategy.DEFAULT_SPIN_NS).awaitPollNs());
+        assertEquals(0, new EventIdleStrategy(0).awaitPollNs(), "spin 0 parks at the first idle cycle");
+        assertEquals(TimeUnit.SECONDS.toNanos(1), new EventIdleStrategy(TimeUnit.SECONDS.toNanos(1)).awaitPollNs());
+        assertThrows(IllegalArgumentException.class, () -> new EventIdleStrategy(1000, 999));
+        assertThrows(IllegalArgumentException.class, () -> new EventIdleStrategy(-1, 0));
     }
 
     @Test

@@ -96,6 +96,11 @@ public final class BlockBenchCommand implements Callable<Integer>
             "drivers' own, 20).")
     private Long idleSpinUs;
 
+    @Option(names = "--await-poll-us", paramLabel = "N",
+        description = "How long, spin included, blkfront's agent polls before parking while it has requests in " +
+            "flight (default: the drivers' own, 250; 0 with --idle-spin-us 0).")
+    private Long awaitPollUs;
+
     @Option(names = "--workloads", paramLabel = "NAME", split = ",",
         description = "Run only these, comma separated (default: all of rand-read-4k-qd1, rand-read-4k-qd32, " +
             "rand-write-4k-qd1, rand-write-4k-qd32, seq-read-1m, seq-write-1m).")
@@ -187,12 +192,16 @@ public final class BlockBenchCommand implements Callable<Integer>
             {
                 throw new IllegalArgumentException("--buffers must be 'registered' or 'plain': '" + buffers + "'");
             }
+            final long idleSpinNs = idleSpinUs == null ? EventIdleStrategy.DEFAULT_SPIN_NS : idleSpinUs * 1000;
+            // as the drivers' own EventIdleStrategy(spinNs) chooses
+            final long awaitPollNs = awaitPollUs != null ? awaitPollUs * 1000 :
+                new EventIdleStrategy(Math.max(0, idleSpinNs)).awaitPollNs();
             final int rings = queues != null ? queues :
                 BlockBenchSettings.defaultQueues(Runtime.getRuntime().availableProcessors());
             return new BlockBenchSettings(file, overwrite, size * BlockBenchSettings.MIB,
                 Math.round(warmup * 1e9), Math.round(windowSeconds * 1e9),
                 rounds != null ? rounds : quick ? QUICK_ROUNDS : DEFAULT_ROUNDS, rings, sequentialQueueDepth, seed,
-                idleSpinUs == null ? EventIdleStrategy.DEFAULT_SPIN_NS : idleSpinUs * 1000,
+                idleSpinNs, awaitPollNs,
                 "registered".equals(buffers), selected);
         }
         catch (final IllegalArgumentException ex)

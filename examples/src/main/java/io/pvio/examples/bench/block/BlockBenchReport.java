@@ -91,13 +91,13 @@ public final class BlockBenchReport
         out.append(String.format(Locale.ROOT, "Run on %s; %s. Image: %s of %d MiB, pre-filled; %d queue%s " +
                 "(blkback I/O threads) and as many native I/O threads; %d round%s per workload, each %.1f s " +
                 "warm-up and %.1f s measured per path; sequential queue depth %d; seed %d; the PV drivers' agents " +
-                "spin %d us before parking; PV buffers: %s.%n%n",
+                "spin %d us before parking (blkfront with requests in flight polls up to %d us); PV buffers: %s.%n%n",
             LocalDate.now(), results.environment(),
             results.imageFile() == null ? "a temporary file" : "`" + results.imageFile() + "`",
             settings.imageBytes() / BlockBenchSettings.MIB, results.queues(), results.queues() == 1 ? "" : "s",
             settings.rounds(), settings.rounds() == 1 ? "" : "s",
             settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.sequentialQueueDepth(),
-            settings.seed(), settings.idleSpinNs() / 1000,
+            settings.seed(), settings.idleSpinNs() / 1000, settings.awaitPollNs() / 1000,
             settings.registeredBuffers() ? "registered (blkfront's allocateBuffer, no copy in blkfront)" :
                 "plain guest pages (copied through blkfront's persistent pages)"));
         out.append("| Workload | QD | PV IOPS | native IOPS | PV MB/s | native MB/s | PV/native | kicks/req | " +

@@ -77,7 +77,7 @@ public final class BlockBenchRunner
         {
             final PvBlockPath pv = new PvBlockPath(image.path(), settings.queues(),
                 BlockWorkload.RAND_READ_4K_QD32.queueDepth(0), settings.sequentialQueueDepth(),
-                settings.idleSpinNs(), settings.registeredBuffers());
+                settings.idleSpinNs(), settings.awaitPollNs(), settings.registeredBuffers());
             if (pv.queues() != settings.queues())
             {
                 pv.close();

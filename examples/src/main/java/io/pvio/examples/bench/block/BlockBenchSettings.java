@@ -18,6 +18,8 @@ import java.util.List;
  * @param seed                 seed of the random offsets (the same for both paths).
  * @param idleSpinNs           how long the PV drivers' agents spin before parking ({@link
  *                             io.pvio.hypervisor.guest.EventIdleStrategy}).
+ * @param awaitPollNs          how long, spin included, a PV driver agent owed answers (blkfront with requests in
+ *                             flight) polls before parking; at least {@code idleSpinNs}.
  * @param registeredBuffers    whether the PV requests' buffers are blkfront's registered buffers (granted once, no
  *                             copy in blkfront: {@link io.pvio.frontend.block.BlkfrontDevice#allocateBuffer}) or
  *                             plain guest pages (copied through blkfront's persistent pages).
@@ -34,6 +36,7 @@ public record BlockBenchSettings(
     int sequentialQueueDepth,
     long seed,
     long idleSpinNs,
+    long awaitPollNs,
     boolean registeredBuffers,
     List<BlockWorkload> workloads)
 {
@@ -88,6 +91,11 @@ public record BlockBenchSettings(
         {
             throw new IllegalArgumentException("the drivers' idle spin must be in 0.." + MAX_IDLE_SPIN_NS / 1000 +
                 " us: " + idleSpinNs / 1000 + " us");
+        }
+        if (awaitPollNs < idleSpinNs || awaitPollNs > MAX_IDLE_SPIN_NS)
+        {
+            throw new IllegalArgumentException("the drivers' poll for answers must be in " + idleSpinNs / 1000 +
+                " (the idle spin).." + MAX_IDLE_SPIN_NS / 1000 + " us: " + awaitPollNs / 1000 + " us");
         }
         if (queues < 1 || queues > MAX_QUEUES)
         {

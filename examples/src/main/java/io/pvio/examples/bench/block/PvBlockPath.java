@@ -61,12 +61,14 @@ final class PvBlockPath implements AutoCloseable
     private final BlockBuffer[] largeSlotBuffers;
 
     /**
+     * @param awaitPollNs how long, spin included, a driver agent owed answers polls before parking (blkfront with
+     *                    requests in flight; {@link EventIdleStrategy#DEFAULT_AWAIT_POLL_NS} by default).
      * @param idleSpinNs how long each driver agent spins before parking ({@link EventIdleStrategy}'s default is
      *                   {@link EventIdleStrategy#DEFAULT_SPIN_NS}).
      */
     PvBlockPath(
         final Path image, final int queues, final int smallQueueDepth, final int largeQueueDepth,
-        final long idleSpinNs, final boolean registeredBuffers)
+        final long idleSpinNs, final long awaitPollNs, final boolean registeredBuffers)
         throws IOException, TimeoutException, InterruptedException
     {
         final int largePages = MAX_INDIRECT_SEGMENTS;
@@ -83,7 +85,7 @@ final class PvBlockPath implements AutoCloseable
                 guestPages,
                 () ->
                 {
-                    final EventIdleStrategy idle = new EventIdleStrategy(idleSpinNs);
+                    final EventIdleStrategy idle = new EventIdleStrategy(idleSpinNs, awaitPollNs);
                     idleStrategies.add(idle);
                     return idle;
                 },
