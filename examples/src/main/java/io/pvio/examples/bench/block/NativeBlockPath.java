@@ -1,5 +1,6 @@
 package io.pvio.examples.bench.block;
 
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
@@ -24,6 +25,9 @@ import java.nio.file.StandardOpenOption;
  */
 final class NativeBlockPath implements AutoCloseable
 {
+    /** The native buffers are page-aligned, as the guest's pages blkback reads and writes in place are. */
+    private static final int PAGE_BYTES = 4096;
+
     private static final long IDLE_MIN_PARK_NS = 1_000;
     private static final long IDLE_MAX_PARK_NS = 1_000_000;
 
@@ -49,7 +53,7 @@ final class NativeBlockPath implements AutoCloseable
         final ManyToManyConcurrentArrayQueue<Slot> queue = new ManyToManyConcurrentArrayQueue<>(2 * queueDepth);
         for (int i = 0; i < queueDepth; i++)
         {
-            final ByteBuffer buffer = ByteBuffer.allocateDirect(workload.requestBytes());
+            final ByteBuffer buffer = BufferUtil.allocateDirectAligned(workload.requestBytes(), PAGE_BYTES);
             if (workload.isWrite())
             {
                 buffer.put(DataPattern.bytes(i, workload.requestBytes())).clear();
