@@ -178,6 +178,25 @@ public final class BackRing
     }
 
     /**
+     * The front end's {@code rsp_event} as it is now, with no fence: read right after {@link #pollRequests()}, it
+     * shares the cache line the producer index just brought over, so it costs no second wait for the front end's CPU.
+     * A hint for {@link #isNotifyLikelyRequired(int)}; a front end may arm it later.
+     */
+    public int responseEventHint()
+    {
+        return ring.responseEventVolatile();
+    }
+
+    /**
+     * {@link #isNotifyLikelyRequired()} against a {@code rsp_event} read earlier ({@link #responseEventHint()}):
+     * arithmetic only, no memory access.
+     */
+    public boolean isNotifyLikelyRequired(final int responseEvent)
+    {
+        return SringDescriptor.notifyRequired(rspProdPublished, rspProdPvt, responseEvent);
+    }
+
+    /**
      * {@code RING_PUSH_RESPONSES_AND_CHECK_NOTIFY}: publish every claimed response and report whether the front end
      * asked to be notified of one of them (of any published since the last such check).
      */

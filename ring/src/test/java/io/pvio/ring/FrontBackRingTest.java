@@ -284,6 +284,38 @@ class FrontBackRingTest
     }
 
     @Test
+    void theResponseEventReadWithTheRequestsJudgesLaterResponsesWithoutReadingAgain()
+    {
+        final FrontRing front = FrontRing.initialise(ring);
+        final BackRing back = BackRing.attach(ring);
+        for (int i = 0; i < 4; i++)
+        {
+            front.claimRequest();
+        }
+        // the front end asks for an event at the 3rd response, then publishes
+        assertFalse(front.finalCheckForResponses(3));
+        front.pushRequests();
+        assertEquals(4, back.pollRequests());
+        final int hint = back.responseEventHint();
+        assertEquals(3, hint);
+        for (int i = 0; i < 4; i++)
+        {
+            back.takeRequest();
+        }
+        back.claimResponse();
+        back.claimResponse();
+        back.publishResponses();
+        assertFalse(back.isNotifyLikelyRequired(hint), "responses 1 and 2: not yet the one it waits for");
+        back.claimResponse();
+        back.publishResponses();
+        assertTrue(back.isNotifyLikelyRequired(hint), "response 3 is among those published");
+        assertTrue(back.pushResponsesAndCheckNotify());
+        back.claimResponse();
+        back.publishResponses();
+        assertFalse(back.isNotifyLikelyRequired(hint), "already decided: the 4th is not what it waited for");
+    }
+
+    @Test
     void finalCheckSeesWorkPublishedBeforeItReArmed()
     {
         final FrontRing front = FrontRing.initialise(ring);

@@ -40,9 +40,10 @@ import static io.pvio.ring.blkif.BlkifConstants.SECTOR_SIZE_BYTES;
  *   <li>write and publish the responses in groups of {@link #RESPONSE_GROUP_REQUESTS} (a request of more than a
  *       page at once; {@link BackRing#publishResponses()}), so a polling front end completes them and refills the
  *       slots while the rest of the batch is served, and the cache lines its CPU reads cross once per group; then
- *       notify the front end once per batch, if it asked ({@link BackRing#pushResponsesAndCheckNotify()}). A batch ends early when the front
- *       end is seen waiting for an event ({@link BackRing#isNotifyLikelyRequired()}), so a parked front end is woken
- *       by the first response it waits for, not the last of the batch.</li>
+ *       notify the front end once per batch, if it asked ({@link BackRing#pushResponsesAndCheckNotify()}). A batch
+ *       ends early, with its event, at the first group that holds the response a parked front end waits for: by the
+ *       {@code rsp_event} read with {@code req_prod} when the batch began ({@link BackRing#responseEventHint()}, the
+ *       same cache line), and after a request of more than a page by {@code rsp_event} as it is then.</li>
  * </ol>
  * Indirect requests (when {@link BlkbackFeatures#maxIndirectSegments()} is offered) first have their indirect pages
  * copied into bounce frames (grant-copied in one batch, or with {@code feature-persistent} copied from kept read-only
@@ -71,11 +72,9 @@ public final class BlkbackRing implements Agent
 {
     /** The most requests answered per duty cycle (one notification decision each). */
     public static final int MAX_BATCH_REQUESTS = 64;
-    /** Within a batch of one-page requests, how often the front end's {@code rsp_event} is looked at. */
-    static final int HINT_INTERVAL_REQUESTS = 8;
     /**
      * One-page requests whose responses are written and published together (a request of more than a page is
-     * answered at once, with any held before it).
+     * answered at once, with any held before it). A front end waiting for an event is told within this many.
      */
     static final int RESPONSE_GROUP_REQUESTS = 4;
     /** How often a busy ring looks for kept grants gone idle (Linux blkback's {@code LRU_INTERVAL}: 100 ms). */
@@ -247,9 +246,10 @@ public final class BlkbackRing implements Agent
         final int limit = Math.min(available, MAX_BATCH_REQUESTS);
         // the batch's slots, written on the front end's CPU, come over together rather than one wait per request
         back.prefetchRequests(limit);
+        // whether the front end waits for one of this batch's responses: rsp_event shares its cache line with the
+        // producer index just read (the front end arms it before it parks, and a parked one does not move it)
+        final int responseEventHint = back.responseEventHint();
         int answered = 0;
-        // responses published since rsp_event was last looked at
-        int unhinted = 0;
         try
         {
             while (answered < limit)
@@ -263,21 +263,14 @@ public final class BlkbackRing implements Agent
                 final boolean large = copy.segmentCount() > 1;
                 if (large || pendingResponses == RESPONSE_GROUP_REQUESTS)
                 {
-                    unhinted += pendingResponses;
                     writePendingResponses();
-                    // whether the front end parked waiting for one of these (rsp_event): then the batch ends here
-                    // with its event. rsp_event shares its cache line with rsp_prod and req_prod, which the two CPUs
-                    // take turns writing, so reading it costs a wait for the other CPU: after a request of more than
-                    // a page (whose I/O dwarfs it), else once HINT_INTERVAL_REQUESTS were published. A front end
-                    // that parks after a small request is told within that many of them, or at the batch's end
-                    // (the decision below).
-                    if (large || unhinted >= HINT_INTERVAL_REQUESTS)
+                    // a front end waiting for one of these gets its event now, not at the batch's end: by the event
+                    // it had armed when the batch began (no memory access), and after a request of more than a page
+                    // (whose I/O dwarfs a wait for the front end's CPU) by rsp_event as it is now, in case it parked
+                    // since. One that parks during a batch of small requests is told at the batch's end.
+                    if (back.isNotifyLikelyRequired(responseEventHint) || (large && back.isNotifyLikelyRequired()))
                     {
-                        unhinted = 0;
-                        if (back.isNotifyLikelyRequired())
-                        {
-                            break;
-                        }
+                        break;
                     }
                 }
             }

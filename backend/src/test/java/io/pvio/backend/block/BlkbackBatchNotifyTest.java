@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * When blkback tells a front end that parked mid-batch: the front end arms {@code rsp_event} for the first response,
  * then publishes a batch at once. The storage notes, as each request reaches it on blkback's thread, how many events
  * dom0 has sent, which shows where blkback ended its batch to notify: after a request of more than a page at once,
- * and within a batch of one-page (or no-page) requests after {@link BlkbackRing#HINT_INTERVAL_REQUESTS}, because
- * looking at {@code rsp_event} costs a wait for the front end's CPU. The storage also notes {@code rsp_prod}, which
+ * and within a batch of one-page (or no-page) requests after the first group of
+ * {@link BlkbackRing#RESPONSE_GROUP_REQUESTS}, by the {@code rsp_event} read with {@code req_prod} as the batch began
+ * (looking at it again costs a wait for the front end's CPU). The storage also notes {@code rsp_prod}, which
  * shows responses going out in groups of {@link BlkbackRing#RESPONSE_GROUP_REQUESTS}.
  */
 class BlkbackBatchNotifyTest
@@ -166,7 +167,7 @@ class BlkbackBatchNotifyTest
     }
 
     @Test
-    void amongSmallRequestsAParkedFrontEndIsToldWithinTheHintInterval()
+    void amongSmallRequestsAParkedFrontEndIsToldWithTheFirstGroup()
     {
         final HostileBlkfront.Connection c = connect(rig.attach("1", notingStorage(), null));
         parkedFrontEndPublishesOneBatch(c, (request, i) -> request.header(BLKIF_OP_FLUSH_DISKCACHE, 0, 0).id(i));
@@ -174,8 +175,8 @@ class BlkbackBatchNotifyTest
         assertEquals(BATCH, sendsSeenByStorage.size());
         for (int i = 0; i < BATCH; i++)
         {
-            // the batch ends after the hint interval's last response, with the one event the front end asked for
-            assertEquals(i < BlkbackRing.HINT_INTERVAL_REQUESTS ? 0 : 1, sendsSeenByStorage.get(i),
+            // the batch ends after the first group's responses, with the one event the front end asked for
+            assertEquals(i < BlkbackRing.RESPONSE_GROUP_REQUESTS ? 0 : 1, sendsSeenByStorage.get(i),
                 "events sent before request " + i + ": " + sendsSeenByStorage);
         }
         assertEquals(1, dom0Sends() - sendsBefore, "one event: the front end armed rsp_event once");
