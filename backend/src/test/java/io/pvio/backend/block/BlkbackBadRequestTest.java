@@ -326,8 +326,14 @@ class BlkbackBadRequestTest
         };
         for (int i = 0; i < lies.length; i++)
         {
-            front.extraKeys.clear();
+            // the devices refused before keep retrying (the back end goes back to InitWait once the front end
+            // closed, and the front end initialises again): they must never find the front end without a lie, or
+            // one would connect and keep its ring mapped. So the new lie goes in before the old one comes out.
             front.extraKeys.put(lies[i][0], lies[i][1]);
+            if (i > 0 && !lies[i - 1][0].equals(lies[i][0]))
+            {
+                front.extraKeys.remove(lies[i - 1][0]);
+            }
             final XenbusDevice device = rig.attach("1" + i, randomDisk(), null);
             await().atMost(WAIT).until(() -> rig.observer.readState(device.backendPath()) == XenbusState.CLOSING);
             final String error = rig.observer.xs().read(0, device.backendPath() + "/error");
