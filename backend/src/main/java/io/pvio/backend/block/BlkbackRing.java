@@ -76,7 +76,7 @@ public final class BlkbackRing implements Agent
      * One-page requests whose responses are written and published together (a request of more than a page is
      * answered at once, with any held before it). A front end waiting for an event is told within this many.
      */
-    static final int RESPONSE_GROUP_REQUESTS = 4;
+    public static final int RESPONSE_GROUP_REQUESTS = 4;
     /** How often a busy ring looks for kept grants gone idle (Linux blkback's {@code LRU_INTERVAL}: 100 ms). */
     static final long PURGE_CHECK_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 

@@ -1,6 +1,7 @@
 package io.pvio.examples.demo.block;
 
 import io.pvio.backend.block.BlkbackRing;
+import io.pvio.hypervisor.guest.EventIdleStrategy;
 import io.pvio.ring.blkif.BlkifConstants;
 
 /**
@@ -97,8 +98,11 @@ final class RequestStory
             "push needs no kick while blkback is still busy, because req_event stays behind req_prod until blkback " +
             "runs out of work");
         console.step("dom0", "blkback answered in " + plural(batches, "batch") + " (up to " +
-            BlkbackRing.MAX_BATCH_REQUESTS + " requests each, one push of responses per batch) and sent " +
-            plural(answers, "event") + " back; the pending bitmasks delivered " +
+            BlkbackRing.MAX_BATCH_REQUESTS + " requests each, responses published " +
+            BlkbackRing.RESPONSE_GROUP_REQUESTS + " at a time, larger ones at once) and sent " +
+            plural(answers, "event") + " back, only to a blkfront that had parked: with requests in flight it " +
+            "polls for up to " + EventIdleStrategy.DEFAULT_AWAIT_POLL_NS / 1000 + " us first; the pending bitmasks " +
+            "delivered " +
             (after.dom0DeliveredOnVbd() - before.dom0DeliveredOnVbd()) + " events to dom0 and " +
             (after.guestDeliveredOnVbd() - before.guestDeliveredOnVbd()) + " to the guest");
         final long written = after.bytesWritten() - before.bytesWritten();
