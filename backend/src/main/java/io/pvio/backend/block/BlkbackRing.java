@@ -277,15 +277,15 @@ public final class BlkbackRing implements Agent
         }
         finally
         {
+            // whatever ends the batch, what was answered goes out with the batch's one notification decision: full
+            // fence after rsp_prod, then rsp_event (ring.h), covering every response published since the last one
             writePendingResponses();
-        }
-        counters.addBatch();
-        // the batch's one notification decision: full fence after rsp_prod, then rsp_event (ring.h), covering every
-        // response published since the last decision
-        if (back.pushResponsesAndCheckNotify())
-        {
-            hypercalls.eventChannel().send(localPort);
-            counters.addNotification();
+            counters.addBatch();
+            if (back.pushResponsesAndCheckNotify())
+            {
+                hypercalls.eventChannel().send(localPort);
+                counters.addNotification();
+            }
         }
         return answered;
     }
@@ -365,7 +365,21 @@ public final class BlkbackRing implements Agent
     {
         // XSA-155: the one and only read of this slot; everything below uses the copy
         copy.copyFrom(ringBuffer, slotOffset, abi);
-        final int status = perform();
+        int status;
+        try
+        {
+            status = perform();
+        }
+        catch (final RuntimeException ex)
+        {
+            // a bug of ours, not the front end's: the request is still answered, the ring goes on, logged once
+            if (!ioErrorLogged)
+            {
+                ioErrorLogged = true;
+                errorHandler.onError(new IllegalStateException(name + ": failed to perform " + copy, ex));
+            }
+            status = BLKIF_RSP_ERROR;
+        }
         pendingIds[pendingResponses] = copy.id();
         pendingOperations[pendingResponses] = copy.operation();
         pendingStatuses[pendingResponses] = status;

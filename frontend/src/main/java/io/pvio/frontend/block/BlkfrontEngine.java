@@ -342,12 +342,28 @@ final class BlkfrontEngine implements Agent
 
     private void completeAnswered()
     {
-        for (int i = 0; i < answered.size(); i++)
+        int completed = 0;
+        try
         {
-            final BlkfrontRequest request = answered.get(i);
-            requests.complete(request, request.status);
+            while (completed < answered.size())
+            {
+                final BlkfrontRequest request = answered.get(completed++);
+                requests.complete(request, request.status);
+            }
         }
-        answered.clear();
+        finally
+        {
+            // whatever escaped (an error handler that throws), those completed leave the list: once recycled, a
+            // request here again would be its next use
+            if (completed == answered.size())
+            {
+                answered.clear();
+            }
+            else
+            {
+                answered.subList(0, completed).clear();
+            }
+        }
     }
 
     private int applyCommands()

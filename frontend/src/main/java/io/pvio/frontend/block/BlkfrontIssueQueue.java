@@ -168,10 +168,11 @@ final class BlkfrontIssueQueue
     /** Fails every waiting request: the device is closed. */
     void failAll()
     {
-        for (final BlkfrontRequest request : waiting)
+        BlkfrontRequest request;
+        // each leaves the queue before it completes: once recycled it must be nowhere the agent looks again
+        while ((request = waiting.pollFirst()) != null)
         {
             requests.complete(request, BLKIF_RSP_ERROR);
         }
-        waiting.clear();
     }
 }

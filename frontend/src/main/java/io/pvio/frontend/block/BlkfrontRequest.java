@@ -52,6 +52,11 @@ final class BlkfrontRequest
     int status;
     /** This use's generation, shifted left by one; its low bit is set once the use is completed. */
     private volatile long ticket;
+    /**
+     * Whether it sits in the pool: set by the agent as it offers it, cleared by the claimer. A pooled request is
+     * completed by nobody (a bug elsewhere that completed it again would otherwise complete a use nobody made).
+     */
+    volatile boolean pooled;
 
     /** A new use (submitter's thread, before the request is queued). */
     void init(

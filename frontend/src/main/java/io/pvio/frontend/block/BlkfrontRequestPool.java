@@ -34,6 +34,7 @@ final class BlkfrontRequestPool
         {
             request = new BlkfrontRequest();
         }
+        request.pooled = false;
         request.init(operation, sector, buffer, discardSectors, completion);
         return request;
     }
@@ -44,9 +45,15 @@ final class BlkfrontRequestPool
      */
     void complete(final BlkfrontRequest request, final int status)
     {
+        if (request.pooled)
+        {
+            errorHandler.onError(new IllegalStateException("a request in the pool was completed again: ignored"));
+            return;
+        }
         if (completeOnce(request, request.ticket(), status, errorHandler))
         {
             request.reset();
+            request.pooled = true;
             // the next claimer sees it reset: the queue's offer is a release, its poll an acquire
             free.offer(request);
         }

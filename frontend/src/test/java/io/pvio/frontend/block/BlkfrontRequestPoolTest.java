@@ -93,4 +93,18 @@ class BlkfrontRequestPoolTest
         assertEquals(List.of(boom), errors);
         assertSame(request, pool.claim(BLKIF_OP_READ, 0, BlockBuffer.ofPages(1), 0, status -> { }));
     }
+
+    @Test
+    void completingARequestAlreadyBackInThePoolIsRefusedAndItIsHandedOutOnce()
+    {
+        final List<Integer> statuses = new ArrayList<>();
+        final BlkfrontRequest request = pool.claim(BLKIF_OP_READ, 0, BlockBuffer.ofPages(1), 0, statuses::add);
+        pool.complete(request, BLKIF_RSP_OKAY);
+        // a second completion of the same object (a bug elsewhere) must neither run anything nor offer it again
+        pool.complete(request, BLKIF_RSP_ERROR);
+        assertEquals(List.of(BLKIF_RSP_OKAY), statuses);
+        assertEquals(1, errors.size(), errors::toString);
+        assertSame(request, pool.claim(BLKIF_OP_READ, 0, BlockBuffer.ofPages(1), 0, statuses::add));
+        assertNotSame(request, pool.claim(BLKIF_OP_READ, 0, BlockBuffer.ofPages(1), 0, statuses::add));
+    }
 }

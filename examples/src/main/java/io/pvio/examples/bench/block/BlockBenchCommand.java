@@ -192,9 +192,10 @@ public final class BlockBenchCommand implements Callable<Integer>
             {
                 throw new IllegalArgumentException("--buffers must be 'registered' or 'plain': '" + buffers + "'");
             }
-            final long idleSpinNs = idleSpinUs == null ? EventIdleStrategy.DEFAULT_SPIN_NS : idleSpinUs * 1000;
+            final long idleSpinNs = idleSpinUs == null ? EventIdleStrategy.DEFAULT_SPIN_NS : microsToNanos(idleSpinUs,
+                "--idle-spin-us");
             // as the drivers' own EventIdleStrategy(spinNs) chooses
-            final long awaitPollNs = awaitPollUs != null ? awaitPollUs * 1000 :
+            final long awaitPollNs = awaitPollUs != null ? microsToNanos(awaitPollUs, "--await-poll-us") :
                 new EventIdleStrategy(Math.max(0, idleSpinNs)).awaitPollNs();
             final int rings = queues != null ? queues :
                 BlockBenchSettings.defaultQueues(Runtime.getRuntime().availableProcessors());
@@ -207,6 +208,19 @@ public final class BlockBenchCommand implements Callable<Integer>
         catch (final IllegalArgumentException ex)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage(), ex);
+        }
+    }
+
+    /** {@code micros} in ns, refused if it overflows (the settings then check the range). */
+    private static long microsToNanos(final long micros, final String option)
+    {
+        try
+        {
+            return Math.multiplyExact(micros, 1000L);
+        }
+        catch (final ArithmeticException ex)
+        {
+            throw new IllegalArgumentException(option + " is out of range: " + micros + " us");
         }
     }
 

@@ -171,6 +171,15 @@ class BlockBenchCommandTest
         assertEquals(2, queues.status());
         assertTrue(queues.err().contains("queues"), queues.err());
 
+        final Run shortPoll = run("bench", "block", "--idle-spin-us", "100", "--await-poll-us", "50");
+        assertEquals(2, shortPoll.status());
+        assertTrue(shortPoll.err().contains("poll for answers must be in 100"), shortPoll.err());
+
+        // 2305843009213694202 us is 250,000 ns modulo 2^64: refused, not wrapped into the default
+        final Run hugePoll = run("bench", "block", "--await-poll-us", "2305843009213694202");
+        assertEquals(2, hugePoll.status());
+        assertTrue(hugePoll.err().contains("--await-poll-us is out of range"), hugePoll.err());
+
         final Path existing = Files.writeString(directory.resolve("precious.img"), "keep me");
         final Run exists = run("bench", "block", "--file", existing.toString());
         assertEquals(2, exists.status());
