@@ -174,7 +174,7 @@ public final class BackRing
      */
     public boolean isNotifyLikelyRequired()
     {
-        return SringDescriptor.notifyRequired(rspProdPublished, rspProdPvt, ring.responseEventVolatile());
+        return isNotifyLikelyRequired(ring.responseEventVolatile());
     }
 
     /**

@@ -21,7 +21,6 @@ final class GrantRefIndex
     private static final int PAGE_MASK = PAGE_ENTRIES - 1;
 
     private int[][] pages = new int[1][];
-    private int size;
 
     /** The value put for {@code ref}, or {@link #MISSING}. */
     int get(final int ref)
@@ -59,10 +58,6 @@ final class GrantRefIndex
             Arrays.fill(entries, MISSING);
             pages[page] = entries;
         }
-        if (entries[ref & PAGE_MASK] == MISSING)
-        {
-            size++;
-        }
         entries[ref & PAGE_MASK] = value;
     }
 
@@ -70,10 +65,9 @@ final class GrantRefIndex
     void remove(final int ref)
     {
         final int page = ref >>> PAGE_SHIFT;
-        if (page < pages.length && pages[page] != null && pages[page][ref & PAGE_MASK] != MISSING)
+        if (page < pages.length && pages[page] != null)
         {
             pages[page][ref & PAGE_MASK] = MISSING;
-            size--;
         }
     }
 
@@ -87,12 +81,5 @@ final class GrantRefIndex
                 Arrays.fill(entries, MISSING);
             }
         }
-        size = 0;
-    }
-
-    /** References put and not removed. */
-    int size()
-    {
-        return size;
     }
 }

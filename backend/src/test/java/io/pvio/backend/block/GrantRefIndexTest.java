@@ -20,7 +20,6 @@ class GrantRefIndexTest
         assertEquals(11, index.get(511));
         assertEquals(12, index.get(512));
         assertEquals(13, index.get(32_767));
-        assertEquals(4, index.size());
         for (final int other : new int[] {1, 510, 513, 1024, 32_766, 32_768, 1 << 20, Integer.MAX_VALUE, -1,
             Integer.MIN_VALUE})
         {
@@ -34,18 +33,15 @@ class GrantRefIndexTest
         index.put(700, 1);
         index.put(700, 2);
         assertEquals(2, index.get(700));
-        assertEquals(1, index.size());
         index.remove(700);
         index.remove(700);
         index.remove(99_999);
         assertEquals(GrantRefIndex.MISSING, index.get(700));
-        assertEquals(0, index.size());
         index.put(3, 4);
         index.put(5_000, 6);
         index.clear();
         assertEquals(GrantRefIndex.MISSING, index.get(3));
         assertEquals(GrantRefIndex.MISSING, index.get(5_000));
-        assertEquals(0, index.size());
     }
 
     @Test

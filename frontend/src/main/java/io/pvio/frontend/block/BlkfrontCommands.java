@@ -27,15 +27,12 @@ final class BlkfrontCommands
         /** Gives back what the agent never took over. Grants monitor held. */
         void release(final DeferredGrantRelease deferred)
         {
-            for (int q = 0; q < resources.length; q++)
+            BlkfrontConnection.releaseRingResources(resources, deferred);
+            for (final BlkfrontPersistentPages pages : persistentPages)
             {
-                if (resources[q].release() > 0)
+                if (pages != null)
                 {
-                    deferred.deferRing(resources[q]);
-                }
-                if (persistentPages[q] != null)
-                {
-                    persistentPages[q].release(deferred);
+                    pages.release(deferred);
                 }
             }
         }

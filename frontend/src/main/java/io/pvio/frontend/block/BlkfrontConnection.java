@@ -206,6 +206,15 @@ final class BlkfrontConnection
      */
     void releaseRingResources(final DeferredGrantRelease deferred)
     {
+        releaseRingResources(resources, deferred);
+    }
+
+    /**
+     * Gives back rings' shared pages and ports: now, or by {@code deferred} once the back end unmaps them (for
+     * connections taken over and for those never taken over alike). Grants monitor held.
+     */
+    static void releaseRingResources(final XenbusFrontRing[] resources, final DeferredGrantRelease deferred)
+    {
         for (final XenbusFrontRing ringResources : resources)
         {
             if (ringResources.release() > 0)

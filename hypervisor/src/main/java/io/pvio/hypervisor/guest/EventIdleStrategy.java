@@ -5,8 +5,8 @@ import org.agrona.concurrent.IdleStrategy;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * An idle strategy for a driver agent that sleeps until it is told there is work: a virtual interrupt (an
@@ -82,13 +82,19 @@ public final class EventIdleStrategy implements IdleStrategy
         this(DEFAULT_SPIN_NS, DEFAULT_AWAIT_POLL_NS);
     }
 
-    /**
-     * Spins for {@code spinNs}; an agent owed answers polls for up to {@link #DEFAULT_AWAIT_POLL_NS} (or
-     * {@code spinNs} if longer), except with {@code spinNs} 0, which parks at the first idle cycle whatever it is owed.
-     */
+    /** Spins for {@code spinNs}; an agent owed answers polls for {@link #defaultAwaitPollNs(long)}. */
     public EventIdleStrategy(final long spinNs)
     {
-        this(spinNs, spinNs == 0 ? 0 : Math.max(spinNs, DEFAULT_AWAIT_POLL_NS));
+        this(spinNs, defaultAwaitPollNs(spinNs));
+    }
+
+    /**
+     * The poll of an agent owed answers that goes with a spin of {@code spinNs}: {@link #DEFAULT_AWAIT_POLL_NS}, or
+     * {@code spinNs} if longer; 0 with {@code spinNs} 0, which parks at the first idle cycle whatever it is owed.
+     */
+    public static long defaultAwaitPollNs(final long spinNs)
+    {
+        return spinNs <= 0 ? 0 : Math.max(spinNs, DEFAULT_AWAIT_POLL_NS);
     }
 
     /**

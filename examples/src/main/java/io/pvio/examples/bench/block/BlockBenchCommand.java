@@ -196,7 +196,7 @@ public final class BlockBenchCommand implements Callable<Integer>
                 "--idle-spin-us");
             // as the drivers' own EventIdleStrategy(spinNs) chooses
             final long awaitPollNs = awaitPollUs != null ? microsToNanos(awaitPollUs, "--await-poll-us") :
-                new EventIdleStrategy(Math.max(0, idleSpinNs)).awaitPollNs();
+                EventIdleStrategy.defaultAwaitPollNs(idleSpinNs);
             final int rings = queues != null ? queues :
                 BlockBenchSettings.defaultQueues(Runtime.getRuntime().availableProcessors());
             return new BlockBenchSettings(file, overwrite, size * BlockBenchSettings.MIB,
