@@ -250,8 +250,34 @@ final class BlkfrontEngine implements Agent
         return name;
     }
 
+    /**
+     * One duty cycle. An {@link Error} that escapes it (a {@link VirtualMachineError} from a completion callback, or
+     * a bug of ours) ends the agent's thread, and Agrona's runner then never calls {@link #onClose()}: so the device
+     * closes here first, as {@link #onClose()} would, and every request not completed fails rather than waits for an
+     * agent that is gone; a later submission fails at once. The error is then thrown on for the runner to report.
+     */
     @Override
     public int doWork()
+    {
+        try
+        {
+            return dutyCycle();
+        }
+        catch (final Error ex)
+        {
+            try
+            {
+                onClose();
+            }
+            catch (final Throwable closeFailure)
+            {
+                ex.addSuppressed(closeFailure);
+            }
+            throw ex;
+        }
+    }
+
+    private int dutyCycle()
     {
         int work = applyCommands();
         work += waiting.drain(submissions);
@@ -303,21 +329,29 @@ final class BlkfrontEngine implements Agent
         closed = true;
         // submitters check this after queueing: whatever this drain misses, they fail themselves
         closedForSubmissions = true;
-        synchronized (grants)
+        try
         {
-            if (connection != null)
-            {
-                dropRings(true);
-            }
-            // rings handed over by the control path that this agent never took over, buffers it never registered
-            commands.releaseUnapplied(hypercalls, grants, deferred, registeredPages);
-            for (final BlkfrontRegisteredBuffer buffer : registeredPages.removeAll())
-            {
-                buffer.release(hypercalls, grants, deferred);
-            }
+            // answered but not yet completed: only after an Error stopped a duty cycle amid its completions
+            completeAnswered();
         }
-        waiting.drain(submissions);
-        waiting.failAll();
+        finally
+        {
+            synchronized (grants)
+            {
+                if (connection != null)
+                {
+                    dropRings(true);
+                }
+                // rings handed over by the control path that this agent never took over, buffers it never registered
+                commands.releaseUnapplied(hypercalls, grants, deferred, registeredPages);
+                for (final BlkfrontRegisteredBuffer buffer : registeredPages.removeAll())
+                {
+                    buffer.release(hypercalls, grants, deferred);
+                }
+            }
+            waiting.drain(submissions);
+            waiting.failAll();
+        }
     }
 
     /**

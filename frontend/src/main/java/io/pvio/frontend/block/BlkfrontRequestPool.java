@@ -61,7 +61,10 @@ final class BlkfrontRequestPool
 
     /**
      * Runs the completion of the use {@code ticket} names, unless that use was completed already (or the request
-     * moved on to another use). The callback's exception goes to {@code errorHandler}.
+     * moved on to another use). Whatever the callback throws goes to {@code errorHandler} and the device goes on (an
+     * {@link AssertionError} in a test's callback included), except a {@link VirtualMachineError}, after which the JVM
+     * may be in no state to go on: that one is thrown on, and on the agent thread stops the device
+     * ({@link BlkfrontEngine#doWork}), failing every request left.
      *
      * @return whether this call ran it.
      */
@@ -76,7 +79,11 @@ final class BlkfrontRequestPool
         {
             request.completion.onComplete(status);
         }
-        catch (final RuntimeException ex)
+        catch (final VirtualMachineError ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException | Error ex)
         {
             errorHandler.onError(ex);
         }

@@ -1,0 +1,83 @@
+package io.pvio.frontend.block;
+
+import io.pvio.backend.block.MemoryStorage;
+import io.pvio.ring.blkif.BlkifConstants;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a completion callback may throw: anything but a {@link VirtualMachineError} is reported and the device goes
+ * on; a {@link VirtualMachineError} stops the device, and then no request waits for an agent that is gone.
+ */
+class BlkfrontCallbackFailureTest
+{
+    private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
+
+    @Test
+    void anAssertionErrorFromACallbackIsReportedAndTheDeviceGoesOn() throws Exception
+    {
+        try (BlockRig rig = new BlockRig())
+        {
+            final BlkfrontDevice device = rig.attach("1", new MemoryStorage(1024), null);
+            final BlockBuffer page = BlockBuffer.ofPages(rig.allocateGuestPages(1));
+            final AssertionError failedCheck = new AssertionError("a test's check failed inside its callback");
+            device.read(0, page, status ->
+            {
+                throw failedCheck;
+            });
+            await().atMost(BlockRig.WAIT).until(() -> rig.errors.contains(failedCheck));
+
+            final BlkfrontBlockingDevice blocking = new BlkfrontBlockingDevice(device, TIMEOUT_NS);
+            final byte[] data = new byte[4096];
+            Arrays.fill(data, (byte)0x3C);
+            rig.fill(page, data);
+            blocking.write(8, page);
+            rig.fill(page, new byte[4096]);
+            blocking.read(8, page);
+            assertArrayEquals(data, rig.bytesOf(page), "the device still reads and writes");
+            assertFalse(device.engine().isClosed());
+            assertEquals(List.of(failedCheck), rig.errors);
+        }
+    }
+
+    @Test
+    void aVirtualMachineErrorFromACallbackStopsTheDeviceAndNoRequestWaits() throws Exception
+    {
+        try (BlockRig rig = new BlockRig())
+        {
+            final BlkfrontDevice device = rig.attach("1", new MemoryStorage(1024), null);
+            final BlockBuffer page = BlockBuffer.ofPages(rig.allocateGuestPages(1));
+            final BlockBuffer other = BlockBuffer.ofPages(rig.allocateGuestPages(1));
+            final StackOverflowError fatal = new StackOverflowError("thrown by the test's callback");
+            final CompletableFuture<Integer> submittedByTheCallback = new CompletableFuture<>();
+            device.read(0, page, status ->
+            {
+                // queued on the agent, which the error below stops before it issues this
+                device.read(8, other, submittedByTheCallback::complete);
+                throw fatal;
+            });
+
+            assertEquals(BlkifConstants.BLKIF_RSP_ERROR, submittedByTheCallback.get(20, TimeUnit.SECONDS),
+                "a request queued when the agent stopped fails");
+            // the agent's runner reports the error as its thread ends
+            await().atMost(BlockRig.WAIT).until(() -> rig.errors.contains(fatal));
+            assertTrue(device.engine().isClosed());
+            final BlkfrontBlockingDevice blocking = new BlkfrontBlockingDevice(device, TIMEOUT_NS);
+            // failed with the device's error status, not the blocking layer's timeout (an IOException of another kind)
+            assertEquals(BlkifConstants.BLKIF_RSP_ERROR,
+                assertThrows(BlockIoException.class, () -> blocking.read(0, page)).status(),
+                "a later request fails at once");
+        }
+    }
+}
