@@ -197,6 +197,15 @@ public final class BackRing
     }
 
     /**
+     * {@link #isNotifyLikelyRequired(int)} as if {@code unclaimed} more responses were claimed: whether the front end
+     * waits for one of the next {@code unclaimed} answers (a back end holding answers before it writes them).
+     */
+    public boolean isNotifyLikelyRequired(final int responseEvent, final int unclaimed)
+    {
+        return SringDescriptor.notifyRequired(rspProdPublished, rspProdPvt + unclaimed, responseEvent);
+    }
+
+    /**
      * {@code RING_PUSH_RESPONSES_AND_CHECK_NOTIFY}: publish every claimed response and report whether the front end
      * asked to be notified of one of them (of any published since the last such check).
      */

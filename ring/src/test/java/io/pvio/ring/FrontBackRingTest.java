@@ -302,10 +302,14 @@ class FrontBackRingTest
         {
             back.takeRequest();
         }
+        // answers held, not yet claimed: whether the front end waits for one of the next n
+        assertFalse(back.isNotifyLikelyRequired(hint, 2), "answers 1 and 2 held: not the one it waits for");
+        assertTrue(back.isNotifyLikelyRequired(hint, 3), "answer 3 held: the one it waits for");
         back.claimResponse();
         back.claimResponse();
         back.publishResponses();
         assertFalse(back.isNotifyLikelyRequired(hint), "responses 1 and 2: not yet the one it waits for");
+        assertTrue(back.isNotifyLikelyRequired(hint, 1), "answer 3, held after the two published");
         back.claimResponse();
         back.publishResponses();
         assertTrue(back.isNotifyLikelyRequired(hint), "response 3 is among those published");

@@ -15,21 +15,24 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_FLUSH_DISKCACHE;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_READ;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * When blkback tells a front end that parked mid-batch: the front end arms {@code rsp_event} for the first response,
  * then publishes a batch at once. The storage notes, as each request reaches it on blkback's thread, how many events
  * dom0 has sent, which shows where blkback ended its batch to notify: after a request of more than a page at once,
- * and within a batch of one-page (or no-page) requests after the first group of
- * {@link BlkbackRing#RESPONSE_GROUP_REQUESTS}, by the {@code rsp_event} read with {@code req_prod} as the batch began
- * (looking at it again costs a wait for the front end's CPU). The storage also notes {@code rsp_prod}, which
- * shows responses going out in groups of {@link BlkbackRing#RESPONSE_GROUP_REQUESTS}.
+ * and within a batch of one-page (or no-page) requests at the first check
+ * ({@link BlkbackRing#RESPONSE_CHECK_REQUESTS}), by the {@code rsp_event} read with {@code req_prod} as the batch
+ * began (looking at it again costs a wait for the front end's CPU). The storage also notes {@code rsp_prod}, which
+ * shows responses going out in groups of at most {@link BlkbackRing#RESPONSE_GROUP_REQUESTS}, and, from slow
+ * storage, at every check.
  */
 class BlkbackBatchNotifyTest
 {
@@ -43,6 +46,8 @@ class BlkbackBatchNotifyTest
     private volatile long sendsBefore;
     /** The responses the front end could see ({@code rsp_prod}) when each storage call began. */
     private final List<Integer> responsesSeenByStorage = new CopyOnWriteArrayList<>();
+    /** How long each flush takes (0: at once). */
+    private volatile long slowFlushNs;
     /** The ring the storage looks at, once connected. */
     private volatile AtomicBuffer watchedRing;
 
@@ -94,6 +99,10 @@ class BlkbackBatchNotifyTest
             public void flush()
             {
                 noteStorageCall();
+                if (slowFlushNs > 0)
+                {
+                    LockSupport.parkNanos(slowFlushNs);
+                }
             }
 
             public void discard(final long offsetBytes, final long lengthBytes)
@@ -176,7 +185,7 @@ class BlkbackBatchNotifyTest
         for (int i = 0; i < BATCH; i++)
         {
             // the batch ends after the first group's responses, with the one event the front end asked for
-            assertEquals(i < BlkbackRing.RESPONSE_GROUP_REQUESTS ? 0 : 1, sendsSeenByStorage.get(i),
+            assertEquals(i < BlkbackRing.RESPONSE_CHECK_REQUESTS ? 0 : 1, sendsSeenByStorage.get(i),
                 "events sent before request " + i + ": " + sendsSeenByStorage);
         }
         assertEquals(1, dom0Sends() - sendsBefore, "one event: the front end armed rsp_event once");
@@ -195,12 +204,19 @@ class BlkbackBatchNotifyTest
         final HostileBlkfront.Connection c = connect(rig.attach("3", notingStorage(), null));
         // a polling front end (no rsp_event armed): one batch of flushes, then one of two-page reads
         publishOneBatch(c, (request, i) -> request.header(BLKIF_OP_FLUSH_DISKCACHE, 0, 0).id(i));
-        final int group = BlkbackRing.RESPONSE_GROUP_REQUESTS;
         assertEquals(BATCH, responsesSeenByStorage.size());
+        int previous = 0;
         for (int i = 0; i < BATCH; i++)
         {
-            assertEquals(i / group * group, responsesSeenByStorage.get(i),
-                "responses published before request " + i + ": " + responsesSeenByStorage);
+            // fast storage fills groups of 16 unless this machine is slow enough for the hold time to end one
+            // early, which it can do only at a check (every 4); so what is published is a multiple of 4 that
+            // leaves fewer than 16 held, and it never goes back
+            final int published = responsesSeenByStorage.get(i);
+            final String seen = "responses published before request " + i + ": " + responsesSeenByStorage;
+            assertEquals(0, published % BlkbackRing.RESPONSE_CHECK_REQUESTS, seen);
+            assertTrue(published <= i && i - published < BlkbackRing.RESPONSE_GROUP_REQUESTS, seen);
+            assertTrue(published >= previous, seen);
+            previous = published;
         }
 
         responsesSeenByStorage.clear();
@@ -212,6 +228,22 @@ class BlkbackBatchNotifyTest
                 "responses published before request " + i + ": " + responsesSeenByStorage);
         }
         assertEquals(0, dom0Sends() - sendsBefore, "the front end asked for no event");
+    }
+
+    @Test
+    void responsesToSlowStorageGoOutEveryCheckNotHeldForAFullGroup()
+    {
+        final HostileBlkfront.Connection c = connect(rig.attach("4", notingStorage(), null));
+        // each flush takes far longer than a group may be held: every check finds the group overdue
+        slowFlushNs = 20 * BlkbackRing.RESPONSE_HOLD_NS;
+        publishOneBatch(c, (request, i) -> request.header(BLKIF_OP_FLUSH_DISKCACHE, 0, 0).id(i));
+        final int check = BlkbackRing.RESPONSE_CHECK_REQUESTS;
+        assertEquals(BATCH, responsesSeenByStorage.size());
+        for (int i = 0; i < BATCH; i++)
+        {
+            assertEquals(i / check * check, responsesSeenByStorage.get(i),
+                "responses published before request " + i + ": " + responsesSeenByStorage);
+        }
     }
 
     @Test

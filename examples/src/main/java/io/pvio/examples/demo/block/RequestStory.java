@@ -98,8 +98,9 @@ final class RequestStory
             "push needs no kick while blkback is still busy, because req_event stays behind req_prod until blkback " +
             "runs out of work");
         console.step("dom0", "blkback answered in " + plural(batches, "batch") + " (up to " +
-            BlkbackRing.MAX_BATCH_REQUESTS + " requests each, responses published " +
-            BlkbackRing.RESPONSE_GROUP_REQUESTS + " at a time, larger ones at once) and sent " +
+            BlkbackRing.MAX_BATCH_REQUESTS + " requests each, responses to one-page requests published up to " +
+            BlkbackRing.RESPONSE_GROUP_REQUESTS + " at a time, sooner if they wait " +
+            BlkbackRing.RESPONSE_HOLD_NS / 1000 + " us, larger ones at once) and sent " +
             plural(answers, "event") + " back, only to a blkfront that had parked: with requests in flight it " +
             "polls for up to " + EventIdleStrategy.DEFAULT_AWAIT_POLL_NS / 1000 + " us first; the pending bitmasks " +
             "delivered " +
