@@ -18,6 +18,7 @@ public final class BlkbackCounters
     private final AtomicLong persistentIndirectRequests = new AtomicLong();
     private final AtomicLong directTransfers = new AtomicLong();
     private final AtomicLong purgedPersistentGrants = new AtomicLong();
+    private final AtomicLong reusedRuns = new AtomicLong();
 
     /** Requests answered. */
     public long requests()
@@ -80,6 +81,20 @@ public final class BlkbackCounters
     public long purgedPersistentGrants()
     {
         return purgedPersistentGrants.get();
+    }
+
+    /**
+     * Large requests (at least {@link BlkbackPersistentGrants#RUN_CACHE_MIN_SEGMENTS} segments) whose kept mappings
+     * came from a run remembered from an earlier request naming the same refs, with no lookup per segment.
+     */
+    public long reusedRuns()
+    {
+        return reusedRuns.get();
+    }
+
+    void addReusedRun()
+    {
+        increment(reusedRuns);
     }
 
     void addRequest()
@@ -149,6 +164,6 @@ public final class BlkbackCounters
             notifications() + ", errors=" + errorResponses() + ", unsupported=" + unsupportedResponses() +
             ", persistentSegments=" + persistentSegments() + ", copiedSegments=" + copiedSegments() +
             ", persistentIndirectRequests=" + persistentIndirectRequests() + ", directTransfers=" + directTransfers() +
-            ", purgedPersistentGrants=" + purgedPersistentGrants() + "}";
+            ", purgedPersistentGrants=" + purgedPersistentGrants() + ", reusedRuns=" + reusedRuns() + "}";
     }
 }

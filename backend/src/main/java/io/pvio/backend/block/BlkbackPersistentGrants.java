@@ -3,6 +3,7 @@ package io.pvio.backend.block;
 import io.pvio.hypervisor.hypercall.GrantTableOp;
 import io.pvio.hypervisor.hypercall.Hypercalls;
 import io.pvio.hypervisor.memory.ReadOnlyFrame;
+import io.pvio.ring.blkif.BlkifRequest;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.nio.ByteBuffer;
@@ -39,6 +40,12 @@ import java.util.Arrays;
  */
 final class BlkbackPersistentGrants
 {
+    /** The fewest segments a request has for its run to be remembered ({@link #reuseRun}). */
+    static final int RUN_CACHE_MIN_SEGMENTS = 16;
+    private static final int RUN_CACHE_ENTRY_BITS = 6;
+    /** Runs remembered per ring: beyond a blkfront's queue depth of large requests. */
+    static final int RUN_CACHE_ENTRIES = 1 << RUN_CACHE_ENTRY_BITS;
+
     /**
      * Mappings the rings of one device keep together by default: 32 MiB of the front end's pages. A blkfront keeps at
      * most 512 data pages per ring persistent, plus one indirect page per request id: 544 with a one-page ring,
@@ -75,6 +82,15 @@ final class BlkbackPersistentGrants
     /** Per slot: the {@link #useTimeNs} of the last request that used it. */
     private long[] lastUsedNs = new long[INITIAL_SLOTS];
     private int slotCount;
+    // Runs resolved before, direct-mapped by their first ref: a large request that names the same refs as one
+    // before (a front end's registered buffer, used again) takes its slots from here, instead of looking up each
+    // ref and stamping each slot's use (the metadata of a 256-page request is some 130 cache lines, which its own
+    // 1 MiB of data has evicted since). Its use is stamped on the entry, and handed to its slots before anything
+    // reads their last use (applyRunUses). Only machine-contiguous runs of writable slots are remembered.
+    private final int[][] runCacheRefs = new int[RUN_CACHE_ENTRIES][];
+    private final int[][] runCacheSlots = new int[RUN_CACHE_ENTRIES][];
+    private final int[] runCacheCounts = new int[RUN_CACHE_ENTRIES];
+    private final long[] runCacheUsedNs = new long[RUN_CACHE_ENTRIES];
     /** The current request's time ({@link #useTimeNs(long)}): what a slot used now records as its last use. */
     private long useTimeNs;
 
@@ -175,6 +191,115 @@ final class BlkbackPersistentGrants
         return slotCount;
     }
 
+    /**
+     * If the {@code count} refs of {@code copy}'s segments are, in order, those of a run remembered by
+     * {@link #rememberRun}, copies its slots into {@code slots} and counts this as a use of them all. The refs are
+     * compared with our own copy of the request (never the shared ring), so a front end that changes its segments
+     * meanwhile only misses the cache.
+     *
+     * @return whether it did: the slots are then writable, kept, and machine-contiguous in that order.
+     */
+    boolean reuseRun(final BlkifRequest copy, final int count, final int[] slots)
+    {
+        if (count < RUN_CACHE_MIN_SEGMENTS)
+        {
+            return false;
+        }
+        final int entry = runEntry(copy.segmentGref(0));
+        final int[] refs = runCacheRefs[entry];
+        if (runCacheCounts[entry] != count)
+        {
+            return false;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (refs[i] != copy.segmentGref(i))
+            {
+                return false;
+            }
+        }
+        System.arraycopy(runCacheSlots[entry], 0, slots, 0, count);
+        runCacheUsedNs[entry] = useTimeNs;
+        return true;
+    }
+
+    /**
+     * Remembers that {@code copy}'s {@code count} segment refs resolved to {@code slots}: writable, kept, and one
+     * machine-contiguous byte range in that order (the caller checked). Replaces any run with the same first ref's
+     * entry. Allocates only the first time an entry holds a run this long.
+     */
+    void rememberRun(final BlkifRequest copy, final int count, final int[] slots)
+    {
+        if (count < RUN_CACHE_MIN_SEGMENTS)
+        {
+            return;
+        }
+        final int entry = runEntry(copy.segmentGref(0));
+        // the run this replaces hands its last use to its slots first, or they could look idle too soon
+        applyRunUse(entry);
+        if (runCacheRefs[entry] == null || runCacheRefs[entry].length < count)
+        {
+            runCacheRefs[entry] = new int[count];
+            runCacheSlots[entry] = new int[count];
+        }
+        for (int i = 0; i < count; i++)
+        {
+            runCacheRefs[entry][i] = copy.segmentGref(i);
+        }
+        System.arraycopy(slots, 0, runCacheSlots[entry], 0, count);
+        runCacheCounts[entry] = count;
+        runCacheUsedNs[entry] = useTimeNs;
+    }
+
+    /** Remembered runs: how many entries hold one now (tests). */
+    int runsRemembered()
+    {
+        int runs = 0;
+        for (final int count : runCacheCounts)
+        {
+            runs += count > 0 ? 1 : 0;
+        }
+        return runs;
+    }
+
+    /**
+     * The entry of a run by its first ref, hashed (Fibonacci): a front end's buffers of 256 pages granted one after
+     * another start at refs 256 apart, which the low bits alone would put in one entry.
+     */
+    private static int runEntry(final int firstRef)
+    {
+        return (firstRef * 0x9E3779B9) >>> (Integer.SIZE - RUN_CACHE_ENTRY_BITS);
+    }
+
+    /** Hands each remembered run's last use to its slots: before anything reads a slot's last use. */
+    private void applyRunUses()
+    {
+        for (int entry = 0; entry < RUN_CACHE_ENTRIES; entry++)
+        {
+            applyRunUse(entry);
+        }
+    }
+
+    private void applyRunUse(final int entry)
+    {
+        final int count = runCacheCounts[entry];
+        final long usedNs = runCacheUsedNs[entry];
+        final int[] slots = runCacheSlots[entry];
+        for (int i = 0; i < count; i++)
+        {
+            if (usedNs - lastUsedNs[slots[i]] > 0)
+            {
+                lastUsedNs[slots[i]] = usedNs;
+            }
+        }
+    }
+
+    /** Forgets every remembered run: their slots are about to be renumbered or unmapped. */
+    private void forgetRuns()
+    {
+        Arrays.fill(runCacheCounts, 0);
+    }
+
     /** The time the requests served from now on count as the last use of each kept grant they use. */
     void useTimeNs(final long nowNs)
     {
@@ -193,6 +318,7 @@ final class BlkbackPersistentGrants
      */
     int purgeIdle(final long nowNs, final long idleTimeoutNs)
     {
+        applyRunUses();
         int idle = 0;
         for (int slot = 0; slot < slotCount; slot++)
         {
@@ -238,6 +364,7 @@ final class BlkbackPersistentGrants
         {
             return -1;
         }
+        applyRunUses();
         long oldestNs = lastUsedNs[0];
         for (int slot = 1; slot < slotCount; slot++)
         {
@@ -265,6 +392,7 @@ final class BlkbackPersistentGrants
     /** Device buffers and views are never revoked: none may survive its mapping, so they go before any unmap. */
     private void forgetDeviceBuffers()
     {
+        forgetRuns();
         Arrays.fill(writableViews, null);
         Arrays.fill(pageBuffers, null);
         Arrays.fill(runBuffers, null);

@@ -51,6 +51,8 @@ final class BlkbackSegmentMover
     private final int[] segmentSlots;
     /** Segments of the current request with a kept mapping ({@link #resolveSegments}). */
     private int keptSegments;
+    /** Whether the current request's slots came from a remembered run ({@link BlkbackPersistentGrants#reuseRun}). */
+    private boolean runRemembered;
     /** Where the current request's bytes start in {@link #directRun}'s buffer. */
     private int directRunOffsetBytes;
     private final BlkbackCounters counters;
@@ -187,6 +189,15 @@ final class BlkbackSegmentMover
      */
     void resolveSegments(final BlkifRequest copy)
     {
+        if (persistentGrants != null && persistentGrants.reuseRun(copy, copy.segmentCount(), segmentSlots))
+        {
+            // the same refs as a large request before: every one kept writable, one contiguous range
+            keptSegments = copy.segmentCount();
+            runRemembered = true;
+            counters.addReusedRun();
+            return;
+        }
+        runRemembered = false;
         int kept = 0;
         for (int i = 0; i < copy.segmentCount(); i++)
         {
@@ -217,15 +228,30 @@ final class BlkbackSegmentMover
         {
             return null;
         }
-        final long firstBusAddress = persistentGrants.busAddress(segmentSlots[0]);
-        for (int i = 1; i < segments; i++)
+        if (runRemembered)
         {
-            // one byte range, no hole: segment i - 1 runs to the end of its page, segment i starts the next page
-            if (copy.segmentLastSector(i - 1) != SECTORS_PER_PAGE - 1 || copy.segmentFirstSector(i) != 0 ||
-                persistentGrants.busAddress(segmentSlots[i]) != firstBusAddress + (long)i * PAGE_BYTES)
+            // the pages are one machine-contiguous range (proven when the run was remembered): only the sectors
+            for (int i = 1; i < segments; i++)
             {
-                return null;
+                if (copy.segmentLastSector(i - 1) != SECTORS_PER_PAGE - 1 || copy.segmentFirstSector(i) != 0)
+                {
+                    return null;
+                }
             }
+        }
+        else
+        {
+            final long firstBusAddress = persistentGrants.busAddress(segmentSlots[0]);
+            for (int i = 1; i < segments; i++)
+            {
+                // one byte range, no hole: segment i - 1 runs to the end of its page, segment i starts the next page
+                if (copy.segmentLastSector(i - 1) != SECTORS_PER_PAGE - 1 || copy.segmentFirstSector(i) != 0 ||
+                    persistentGrants.busAddress(segmentSlots[i]) != firstBusAddress + (long)i * PAGE_BYTES)
+                {
+                    return null;
+                }
+            }
+            persistentGrants.rememberRun(copy, segments, segmentSlots);
         }
         directRunOffsetBytes = copy.segmentFirstSector(0) * SECTOR_SIZE_BYTES;
         return persistentGrants.runBuffer(segmentSlots, segments);

@@ -216,6 +216,57 @@ class BlkbackDirectTransferTest
     }
 
     @Test
+    void aRunIsReusedOnlyForTheSameRefsAndStillChecksItsSectors() throws IOException
+    {
+        final long[] run = extent(4);
+        final int[] refs = grantAll(run);
+        final byte[] content = fillRandom(run);
+        assertEquals(BLKIF_RSP_OKAY, roundTrip(indirect(BLKIF_OP_WRITE, 2000, 1, grantIndirectPage(refs), 16)));
+        assertEquals(0, ring.counters().reusedRuns(), "first use: looked up, then remembered");
+        for (final long gfn : run)
+        {
+            rig.guest.guestMemory().frame(gfn).setMemory(0, PAGE, (byte)0);
+        }
+        // the same refs from another indirect page: the remembered run, in place
+        assertEquals(BLKIF_RSP_OKAY, roundTrip(indirect(BLKIF_OP_READ, 2000, 2, grantIndirectPage(refs), 16)));
+        assertEquals(1, ring.counters().reusedRuns(), ring.counters()::toString);
+        assertEquals(2, ring.counters().directTransfers());
+        assertArrayEquals(content, pageBytes(run));
+
+        // the same first ref, the last one another page (not contiguous): not the run, so through staging, and the
+        // data goes to the page named, not to the run's last page
+        final long other = rig.allocateGuestPage();
+        final int[] swapped = refs.clone();
+        swapped[15] = grant(other, false);
+        final byte[] onDisk = writeDiskRandom(6000 * 512, 16 * PAGE);
+        final byte[] lastBefore = pageBytes(run[15]);
+        assertEquals(BLKIF_RSP_OKAY, roundTrip(indirect(BLKIF_OP_READ, 6000, 3, grantIndirectPage(swapped), 16)));
+        assertEquals(1, ring.counters().reusedRuns(), ring.counters()::toString);
+        assertEquals(2, ring.counters().directTransfers(), "a page out of the range: staging");
+        assertArrayEquals(Arrays.copyOfRange(onDisk, 15 * PAGE, 16 * PAGE), pageBytes(other));
+        assertArrayEquals(Arrays.copyOfRange(onDisk, 0, 15 * PAGE), Arrays.copyOf(pageBytes(run), 15 * PAGE));
+        assertArrayEquals(lastBefore, pageBytes(run[15]), "the run's own last page is untouched");
+
+        // the run's refs, but the fifth segment starts at sector 1 (a hole): reused, yet not one byte range
+        final long indirectGfn = rig.allocateGuestPage();
+        final BlkifIndirectPageFlyweight holed =
+            new BlkifIndirectPageFlyweight().wrap(rig.guest.guestMemory().frame(indirectGfn), 0);
+        for (int s = 0; s < refs.length; s++)
+        {
+            holed.segment(s, refs[s], s == 4 ? 1 : 0, 7);
+        }
+        final byte[] holedDisk = writeDiskRandom(9000 * 512, 16 * PAGE - 512);
+        assertEquals(BLKIF_RSP_OKAY, roundTrip(indirect(BLKIF_OP_READ, 9000, 4, grant(indirectGfn, true), 16)));
+        assertEquals(2, ring.counters().reusedRuns(), ring.counters()::toString);
+        assertEquals(2, ring.counters().directTransfers(), "a hole: staging");
+        final byte[] pagesNow = pageBytes(run);
+        assertArrayEquals(Arrays.copyOfRange(holedDisk, 0, 4 * PAGE), Arrays.copyOf(pagesNow, 4 * PAGE));
+        assertArrayEquals(Arrays.copyOfRange(holedDisk, 4 * PAGE, 5 * PAGE - 512),
+            Arrays.copyOfRange(pagesNow, 4 * PAGE + 512, 5 * PAGE), "segment 4 lands from its sector 1");
+        assertEquals(0, ring.counters().copiedSegments());
+    }
+
+    @Test
     void subPageSegmentsStartAtTheirFirstSector() throws IOException
     {
         final long page = rig.allocateGuestPage();

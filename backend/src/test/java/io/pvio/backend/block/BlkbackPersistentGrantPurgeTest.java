@@ -2,8 +2,13 @@ package io.pvio.backend.block;
 
 import io.pvio.hypervisor.xenbus.XenbusDevice;
 import io.pvio.hypervisor.xenbus.XenbusState;
+import io.pvio.ring.blkif.BlkifAbi;
+import io.pvio.ring.blkif.BlkifIndirectPageFlyweight;
+import io.pvio.ring.blkif.BlkifIndirectRequestFlyweight;
+import io.pvio.ring.blkif.BlkifRequest;
 import io.pvio.ring.blkif.BlkifRequestFlyweight;
 import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -12,6 +17,7 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_INDIRECT;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_READ;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_WRITE;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
@@ -121,6 +127,79 @@ class BlkbackPersistentGrantPurgeTest
         assertEquals(-1, kept.nextPurgeInNs(0, TIMEOUT_NS), "nothing kept, nothing to wake for");
         assertEquals(mappingsBefore, rig.hv.dom0Hypercalls().grantTable().mappingsHeld());
         assertThrows(IllegalArgumentException.class, () -> new BlkbackPersistentGrantBudget(1, 0));
+    }
+
+    @Test
+    void aRememberedRunCountsAsAUseOfItsSlotsAndIsForgottenWhenSlotsAreRenumbered()
+    {
+        startRig(TIMEOUT_NS);
+        final int runPages = BlkbackPersistentGrants.RUN_CACHE_MIN_SEGMENTS;
+        final long[] pages = rig.allocateGuestPages(runPages + 1);
+        final int[] refs = new int[runPages];
+        for (int i = 0; i < runPages; i++)
+        {
+            refs[i] = grant(pages[i]);
+        }
+        final int loner = grant(pages[runPages]);
+        final BlkbackPersistentGrants kept = new BlkbackPersistentGrants(
+            rig.hv.dom0Hypercalls(), rig.guest.domid(), runPages, new BlkbackPersistentGrantBudget(64, TIMEOUT_NS));
+        final BlkifRequest run = indirectRequest(refs);
+
+        // at t=0 the run's refs and one more are kept, and the run remembered
+        kept.useTimeNs(0);
+        final int[] slots = new int[runPages];
+        for (int i = 0; i < runPages; i++)
+        {
+            slots[i] = kept.keepWritable(refs[i]);
+        }
+        assertEquals(runPages, kept.keepWritable(loner));
+        kept.rememberRun(run, runPages, slots);
+        assertEquals(1, kept.runsRemembered());
+
+        // at t=30 s the same refs come again: the slots come from the run, with no lookup and no stamp per slot
+        kept.useTimeNs(TimeUnit.SECONDS.toNanos(30));
+        final int[] reused = new int[runPages];
+        assertTrue(kept.reuseRun(run, runPages, reused));
+        assertArrayEquals(slots, reused);
+        assertFalse(kept.reuseRun(run, runPages - 1, reused), "a shorter list is another run");
+        final int[] changed = refs.clone();
+        changed[runPages - 1] = loner;
+        assertFalse(kept.reuseRun(indirectRequest(changed), runPages, reused), "one ref differs: not this run");
+
+        // the purge sees the run's use as its slots' use: only the loner, unused since t=0, goes
+        assertEquals(1, kept.purgeIdle(TIMEOUT_NS + 1, TIMEOUT_NS));
+        assertEquals(runPages, kept.size());
+        assertEquals(TimeUnit.SECONDS.toNanos(30), kept.nextPurgeInNs(TIMEOUT_NS + 1, TIMEOUT_NS),
+            "the survivors' last use is the run's, at t=30 s");
+        // the purge renumbered the slots: the run is forgotten, and the refs look up their new slots
+        assertEquals(0, kept.runsRemembered());
+        assertFalse(kept.reuseRun(run, runPages, reused));
+        for (int i = 0; i < runPages; i++)
+        {
+            assertEquals(i, kept.keepWritable(refs[i]), "the survivors' slots, renumbered from 0");
+        }
+        kept.rememberRun(run, runPages, reused);
+        kept.release();
+        assertEquals(0, kept.runsRemembered(), "release forgets the runs with the mappings");
+    }
+
+    /** Our copy of an indirect read naming {@code refs} as whole pages, as blkback makes it. */
+    private static BlkifRequest indirectRequest(final int[] refs)
+    {
+        final UnsafeBuffer slot = new UnsafeBuffer(new byte[BlkifAbi.X86_64.requestBytes()]);
+        new BlkifIndirectRequestFlyweight().wrap(slot, 0).operation(BLKIF_OP_INDIRECT)
+            .indirectOperation(BLKIF_OP_READ).nrSegments(refs.length).id(1).sectorNumber(0).indirectGref(0, 1);
+        final UnsafeBuffer page = new UnsafeBuffer(new byte[4096]);
+        final BlkifIndirectPageFlyweight segments = new BlkifIndirectPageFlyweight().wrap(page, 0);
+        for (int i = 0; i < refs.length; i++)
+        {
+            segments.segment(i, refs[i], 0, 7);
+        }
+        final BlkifRequest copy = new BlkifRequest(64);
+        copy.copyFrom(slot, 0, BlkifAbi.X86_64);
+        copy.copyIndirectSegmentsFrom(page, 0);
+        assertEquals(refs.length, copy.segmentCount());
+        return copy;
     }
 
     @Test
