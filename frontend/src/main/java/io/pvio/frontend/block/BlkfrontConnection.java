@@ -7,6 +7,7 @@ import io.pvio.hypervisor.xenbus.DeferredGrantRelease;
 import io.pvio.hypervisor.xenbus.XenbusFrontRing;
 import org.agrona.ErrorHandler;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_DISCARD;
@@ -182,21 +183,24 @@ final class BlkfrontConnection
     void detachRings(
         final boolean failAll, final DeferredGrantRelease deferred, final List<BlkfrontRequest> unfinished)
     {
+        // every ring comes off first, and only then do the failed requests' callbacks run: one that throws cannot
+        // leave a ring attached, or a request that was on a ring in no list
+        final List<BlkfrontRequest> failed = new ArrayList<>();
         for (final BlkfrontRing ring : rings)
         {
             final boolean faulted = ring.isFaulted();
             final List<BlkfrontRequest> held = ring.detach(deferred);
-            if (failAll || faulted)
-            {
-                for (final BlkfrontRequest request : held)
-                {
-                    requests.complete(request, BLKIF_RSP_ERROR);
-                }
-            }
-            else
-            {
-                unfinished.addAll(held);
-            }
+            (failAll || faulted ? failed : unfinished).addAll(held);
+        }
+        // a VirtualMachineError from one callback is thrown once the others have run
+        VirtualMachineError fatal = null;
+        for (final BlkfrontRequest request : failed)
+        {
+            fatal = requests.completeHoldingFatal(request, BLKIF_RSP_ERROR, fatal);
+        }
+        if (fatal != null)
+        {
+            throw fatal;
         }
     }
 

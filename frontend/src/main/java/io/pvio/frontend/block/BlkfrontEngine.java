@@ -11,6 +11,7 @@ import io.pvio.hypervisor.memory.GuestMemory;
 import io.pvio.hypervisor.xenbus.XenbusFrontRing;
 import io.pvio.ring.FrontRing;
 import org.agrona.ErrorHandler;
+import org.agrona.LangUtil;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
@@ -271,7 +272,17 @@ final class BlkfrontEngine implements Agent
             }
             catch (final Throwable closeFailure)
             {
-                ex.addSuppressed(closeFailure);
+                if (closeFailure != ex)
+                {
+                    try
+                    {
+                        ex.addSuppressed(closeFailure);
+                    }
+                    catch (final Throwable ignored)
+                    {
+                        // out of memory for the list: the first error is the one to report
+                    }
+                }
             }
             throw ex;
         }
@@ -329,28 +340,61 @@ final class BlkfrontEngine implements Agent
         closed = true;
         // submitters check this after queueing: whatever this drain misses, they fail themselves
         closedForSubmissions = true;
-        try
+        // each step runs whatever a callback threw in an earlier one (a VirtualMachineError: the first is thrown at
+        // the end), so that no request is left for an agent that is gone
+        Throwable first = null;
+        // answered but not yet completed: only after an Error stopped a duty cycle amid its completions; each call
+        // takes those it completed (the one that threw included) off the list
+        while (!answered.isEmpty())
         {
-            // answered but not yet completed: only after an Error stopped a duty cycle amid its completions
-            completeAnswered();
+            try
+            {
+                completeAnswered();
+            }
+            catch (final Throwable ex)
+            {
+                first = first != null ? first : ex;
+            }
         }
-        finally
+        try
         {
             synchronized (grants)
             {
-                if (connection != null)
+                try
                 {
-                    dropRings(true);
+                    if (connection != null)
+                    {
+                        dropRings(true);
+                    }
                 }
-                // rings handed over by the control path that this agent never took over, buffers it never registered
-                commands.releaseUnapplied(hypercalls, grants, deferred, registeredPages);
-                for (final BlkfrontRegisteredBuffer buffer : registeredPages.removeAll())
+                finally
                 {
-                    buffer.release(hypercalls, grants, deferred);
+                    // rings handed over by the control path that this agent never took over, buffers it never
+                    // registered
+                    commands.releaseUnapplied(hypercalls, grants, deferred, registeredPages);
+                    for (final BlkfrontRegisteredBuffer buffer : registeredPages.removeAll())
+                    {
+                        buffer.release(hypercalls, grants, deferred);
+                    }
                 }
             }
+        }
+        catch (final Throwable ex)
+        {
+            first = first != null ? first : ex;
+        }
+        try
+        {
             waiting.drain(submissions);
             waiting.failAll();
+        }
+        catch (final Throwable ex)
+        {
+            first = first != null ? first : ex;
+        }
+        if (first != null)
+        {
+            LangUtil.rethrowUnchecked(first);
         }
     }
 
@@ -471,10 +515,18 @@ final class BlkfrontEngine implements Agent
     private void dropRings(final boolean failAll)
     {
         final List<BlkfrontRequest> unfinished = new ArrayList<>();
-        connection.detachRings(failAll, deferred, unfinished);
-        waiting.requeue(unfinished);
-        queueDepth = 0;
-        connection.releaseRingResources(deferred);
-        connection = null;
+        try
+        {
+            connection.detachRings(failAll, deferred, unfinished);
+        }
+        finally
+        {
+            // whatever a failed request's callback threw, the others go back to the queue and the rings' resources
+            // are given back
+            waiting.requeue(unfinished);
+            queueDepth = 0;
+            connection.releaseRingResources(deferred);
+            connection = null;
+        }
     }
 }

@@ -169,10 +169,16 @@ final class BlkfrontIssueQueue
     void failAll()
     {
         BlkfrontRequest request;
-        // each leaves the queue before it completes: once recycled it must be nowhere the agent looks again
+        VirtualMachineError fatal = null;
+        // each leaves the queue before it completes: once recycled it must be nowhere the agent looks again; a
+        // VirtualMachineError from one callback is thrown once every other request has failed
         while ((request = waiting.pollFirst()) != null)
         {
-            requests.complete(request, BLKIF_RSP_ERROR);
+            fatal = requests.completeHoldingFatal(request, BLKIF_RSP_ERROR, fatal);
+        }
+        if (fatal != null)
+        {
+            throw fatal;
         }
     }
 }

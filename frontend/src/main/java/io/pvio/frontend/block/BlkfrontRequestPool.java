@@ -60,6 +60,27 @@ final class BlkfrontRequestPool
     }
 
     /**
+     * {@link #complete}, except that a {@link VirtualMachineError} from the callback is handed back instead of thrown,
+     * so that a caller failing many requests completes the rest before it throws: it passes the one held so far and
+     * gets back the first (nothing is allocated).
+     *
+     * @return {@code held}, or this callback's error if none was held.
+     */
+    VirtualMachineError completeHoldingFatal(
+        final BlkfrontRequest request, final int status, final VirtualMachineError held)
+    {
+        try
+        {
+            complete(request, status);
+            return held;
+        }
+        catch (final VirtualMachineError ex)
+        {
+            return held != null ? held : ex;
+        }
+    }
+
+    /**
      * Runs the completion of the use {@code ticket} names, unless that use was completed already (or the request
      * moved on to another use). Whatever the callback throws goes to {@code errorHandler} and the device goes on (an
      * {@link AssertionError} in a test's callback included), except a {@link VirtualMachineError}, after which the JVM
