@@ -86,13 +86,17 @@ public final class BlkbackRing implements Agent
     /**
      * Every this many held responses the group may go out early: if the front end armed {@code rsp_event} for one
      * of them (it is parked, waiting), or if the oldest has been held {@link #RESPONSE_HOLD_NS}. A parked front end
-     * waiting for an event is told within this many requests, as it was before groups grew past it.
+     * waiting for an event is told within this many requests (sooner than with the groups of 4 before). The clock
+     * is read at the checks only: a request's I/O is not timed, so a check that finds the group young cannot know
+     * the next requests will be slow.
      */
-    public static final int RESPONSE_CHECK_REQUESTS = 4;
+    public static final int RESPONSE_CHECK_REQUESTS = 2;
     /**
-     * How long a held response may wait for its group to fill before it goes out at the next check: fast storage
-     * (page-cache reads, about 1 us each) fills a group of 16 within it, slow storage sends groups of
-     * {@link #RESPONSE_CHECK_REQUESTS}, so its responses are never held back by more than three other requests.
+     * How long a held group may wait to fill before it goes out at the next check: fast storage (page-cache reads,
+     * about 1 us each) fills a group of 16 within it. A response is held at most this long plus the I/O of the
+     * {@link #RESPONSE_CHECK_REQUESTS} requests up to the next check (and never beyond the batch): storage slower
+     * than 10 us a request sends every check's worth, which holds a response behind at most one other (groups of 4
+     * held it behind up to three); fast requests followed by slow ones wait for at most two of the slow ones.
      */
     public static final long RESPONSE_HOLD_NS = TimeUnit.MICROSECONDS.toNanos(20);
     /** How often a busy ring looks for kept grants gone idle (Linux blkback's {@code LRU_INTERVAL}: 100 ms). */
