@@ -145,14 +145,15 @@ class BlkbackPersistentGrantPurgeTest
             rig.hv.dom0Hypercalls(), rig.guest.domid(), runPages, new BlkbackPersistentGrantBudget(64, TIMEOUT_NS));
         final BlkifRequest run = indirectRequest(refs);
 
-        // at t=0 the run's refs and one more are kept, and the run remembered
+        // at t=0 one ref is kept (slot 0), then the run's (slots 1-16), and the run remembered
         kept.useTimeNs(0);
+        assertEquals(0, kept.keepWritable(loner));
         final int[] slots = new int[runPages];
         for (int i = 0; i < runPages; i++)
         {
             slots[i] = kept.keepWritable(refs[i]);
+            assertEquals(i + 1, slots[i]);
         }
-        assertEquals(runPages, kept.keepWritable(loner));
         kept.rememberRun(run, runPages, slots);
         assertEquals(1, kept.runsRemembered());
 
@@ -171,14 +172,21 @@ class BlkbackPersistentGrantPurgeTest
         assertEquals(runPages, kept.size());
         assertEquals(TimeUnit.SECONDS.toNanos(30), kept.nextPurgeInNs(TIMEOUT_NS + 1, TIMEOUT_NS),
             "the survivors' last use is the run's, at t=30 s");
-        // the purge renumbered the slots: the run is forgotten, and the refs look up their new slots
+        // the purge renumbered the slots (1-16 are 0-15 now): the run, which named the old ones, is forgotten
         assertEquals(0, kept.runsRemembered());
         assertFalse(kept.reuseRun(run, runPages, reused));
+        kept.useTimeNs(TimeUnit.SECONDS.toNanos(40));
         for (int i = 0; i < runPages; i++)
         {
-            assertEquals(i, kept.keepWritable(refs[i]), "the survivors' slots, renumbered from 0");
+            reused[i] = kept.keepWritable(refs[i]);
+            assertEquals(i, reused[i], "the survivors' slots, renumbered from 0");
         }
         kept.rememberRun(run, runPages, reused);
+        // a use through the run at t=50 s is what the next wake-up is computed from, before any purge
+        kept.useTimeNs(TimeUnit.SECONDS.toNanos(50));
+        assertTrue(kept.reuseRun(run, runPages, reused));
+        assertEquals(TIMEOUT_NS + 1, kept.nextPurgeInNs(TimeUnit.SECONDS.toNanos(50), TIMEOUT_NS),
+            "the last use is the run's, at t=50 s");
         kept.release();
         assertEquals(0, kept.runsRemembered(), "release forgets the runs with the mappings");
     }
