@@ -8,6 +8,8 @@ import io.pvio.hypervisor.xenbus.XenbusFrontRing;
 import io.pvio.ring.FrontRing;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * The control commands waiting for a {@link BlkfrontEngine}'s agent: the rings of a connection to take over
  * ({@link Attach}), {@link #DETACH} and {@link #CLOSE} (from {@link BlkfrontXenbus}, on the bus thread), and
@@ -22,8 +24,17 @@ final class BlkfrontCommands
      * pages if {@code feature-persistent} was negotiated ({@code null}s otherwise).
      */
     record Attach(XenbusFrontRing[] resources, FrontRing[] fronts, BlkfrontPersistentPages[] persistentPages,
-        BlkfrontBackendFeatures features, BlkfrontGeometry geometry)
+        BlkfrontBackendFeatures features, BlkfrontGeometry geometry, AtomicBoolean taken)
     {
+        /**
+         * Claims the rings: for the agent that applies or releases the command, or for the control path that finds
+         * the device closed after queueing it (the agent may be gone). Exactly one caller gets true.
+         */
+        boolean take()
+        {
+            return taken.compareAndSet(false, true);
+        }
+
         /** Gives back what the agent never took over. Grants monitor held. */
         void release(final DeferredGrantRelease deferred)
         {
@@ -75,11 +86,14 @@ final class BlkfrontCommands
      * Hands the agent the connected rings; it takes them over, {@code persistentPages} (per queue, {@code null}s if
      * {@code feature-persistent} was not negotiated) included.
      */
-    void attach(
+    /** Queues the rings for the agent; the command is returned so a caller that finds the device closed can take it. */
+    Attach attach(
         final XenbusFrontRing[] resources, final FrontRing[] fronts, final BlkfrontPersistentPages[] persistentPages,
         final BlkfrontBackendFeatures features, final BlkfrontGeometry geometry)
     {
-        offer(new Attach(resources, fronts, persistentPages, features, geometry));
+        final Attach attach = new Attach(resources, fronts, persistentPages, features, geometry, new AtomicBoolean());
+        offer(attach);
+        return attach;
     }
 
     void detach()
@@ -146,7 +160,10 @@ final class BlkfrontCommands
         {
             if (command instanceof Attach attach)
             {
-                attach.release(deferred);
+                if (attach.take())
+                {
+                    attach.release(deferred);
+                }
             }
             else if (command instanceof Register register)
             {

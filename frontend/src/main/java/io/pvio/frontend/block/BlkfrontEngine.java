@@ -229,7 +229,16 @@ final class BlkfrontEngine implements Agent
         final XenbusFrontRing[] resources, final FrontRing[] fronts, final BlkfrontPersistentPages[] persistentPages,
         final BlkfrontBackendFeatures features, final BlkfrontGeometry geometry)
     {
-        commands.attach(resources, fronts, persistentPages, features, geometry);
+        final BlkfrontCommands.Attach attach = commands.attach(resources, fronts, persistentPages, features, geometry);
+        // the agent's close sets this before it gives back what is queued: whichever side sees the other takes the
+        // rings (the agent may be gone, stopped by an Error, and would never apply them)
+        if (closedForSubmissions && attach.take())
+        {
+            synchronized (grants)
+            {
+                attach.release(deferred);
+            }
+        }
     }
 
     void detach()
@@ -453,6 +462,10 @@ final class BlkfrontEngine implements Agent
             applied++;
             if (command instanceof BlkfrontCommands.Attach attach)
             {
+                if (!attach.take())
+                {
+                    continue; // the control path found the device closed and gave the rings back itself
+                }
                 synchronized (grants)
                 {
                     if (connection != null)

@@ -1,8 +1,11 @@
 package io.pvio.frontend.block;
 
 import io.pvio.backend.block.BlkbackFeatures;
+import io.pvio.backend.block.BlkbackXenbus;
 import io.pvio.backend.block.BlockStorage;
 import io.pvio.backend.block.MemoryStorage;
+import io.pvio.hypervisor.xenbus.XenbusDevice;
+import io.pvio.hypervisor.xenbus.XenbusState;
 import io.pvio.ring.blkif.BlkifConstants;
 import org.junit.jupiter.api.Test;
 
@@ -137,6 +140,41 @@ class BlkfrontCallbackFailureTest
             {
                 storage.release.countDown();
             }
+        }
+    }
+
+    @Test
+    void ringsOfferedToADeviceThatStoppedAreGivenBack()
+    {
+        try (BlockRig rig = new BlockRig())
+        {
+            final int freeRefs = rig.grants.freeRefCount();
+            final int guestPages = rig.guest.guestMemory().populatedPages();
+            final BlkfrontDevice device = rig.attach("7", new MemoryStorage(1024), null);
+            final long[] page = rig.allocateGuestPages(1);
+            final StackOverflowError fatal = new StackOverflowError("thrown by the test's callback");
+            device.read(0, BlockBuffer.ofPages(page), status ->
+            {
+                throw fatal;
+            });
+            await().dontCatchUncaughtExceptions().atMost(BlockRig.WAIT).until(() ->
+                rig.errors.contains(fatal) && device.engine().isClosed());
+
+            // the back end restarts: the bus connects the device again, and its rings go to an agent that is gone
+            rig.stopBackend();
+            rig.startBackend();
+            final XenbusDevice xenbusDevice = new XenbusDevice(BlkbackXenbus.DEVICE_TYPE, "7", rig.guest.domid(), 0);
+            await().atMost(BlockRig.WAIT).until(() ->
+                rig.observer.readState(xenbusDevice.backendPath()) == XenbusState.CONNECTED);
+            rig.toolstack.detach(xenbusDevice);
+            await().atMost(BlockRig.WAIT).until(() -> rig.toolstack.isClosed(xenbusDevice));
+            rig.toolstack.remove(xenbusDevice);
+
+            // nothing outlives the device: the rings and persistent pages of both connections come back
+            await().atMost(BlockRig.WAIT).until(() ->
+                rig.hv.dom0Hypercalls().grantTable().mappingsHeld() == 0 &&
+                rig.grants.freeRefCount() == freeRefs &&
+                rig.guest.guestMemory().populatedPages() == guestPages + page.length);
         }
     }
 
