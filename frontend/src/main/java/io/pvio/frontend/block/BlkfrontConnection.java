@@ -6,6 +6,7 @@ import io.pvio.hypervisor.memory.GuestMemory;
 import io.pvio.hypervisor.xenbus.DeferredGrantRelease;
 import io.pvio.hypervisor.xenbus.XenbusFrontRing;
 import org.agrona.ErrorHandler;
+import org.agrona.LangUtil;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -192,15 +193,15 @@ final class BlkfrontConnection
             final List<BlkfrontRequest> held = ring.detach(deferred);
             (failAll || faulted ? failed : unfinished).addAll(held);
         }
-        // a VirtualMachineError from one callback is thrown once the others have run
-        VirtualMachineError fatal = null;
+        // what one completion throws (a VirtualMachineError, an error handler's own) is thrown once the others ran
+        Throwable thrown = null;
         for (final BlkfrontRequest request : failed)
         {
-            fatal = requests.completeHoldingFatal(request, BLKIF_RSP_ERROR, fatal);
+            thrown = requests.completeHolding(request, BLKIF_RSP_ERROR, thrown);
         }
-        if (fatal != null)
+        if (thrown != null)
         {
-            throw fatal;
+            LangUtil.rethrowUnchecked(thrown);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pvio.frontend.block;
 
 import org.agrona.ErrorHandler;
+import org.agrona.LangUtil;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import java.util.ArrayDeque;
@@ -169,16 +170,16 @@ final class BlkfrontIssueQueue
     void failAll()
     {
         BlkfrontRequest request;
-        VirtualMachineError fatal = null;
-        // each leaves the queue before it completes: once recycled it must be nowhere the agent looks again; a
-        // VirtualMachineError from one callback is thrown once every other request has failed
+        Throwable thrown = null;
+        // each leaves the queue before it completes: once recycled it must be nowhere the agent looks again; what
+        // one completion throws (a VirtualMachineError, an error handler's own) is thrown once every other has failed
         while ((request = waiting.pollFirst()) != null)
         {
-            fatal = requests.completeHoldingFatal(request, BLKIF_RSP_ERROR, fatal);
+            thrown = requests.completeHolding(request, BLKIF_RSP_ERROR, thrown);
         }
-        if (fatal != null)
+        if (thrown != null)
         {
-            throw fatal;
+            LangUtil.rethrowUnchecked(thrown);
         }
     }
 }

@@ -60,21 +60,20 @@ final class BlkfrontRequestPool
     }
 
     /**
-     * {@link #complete}, except that a {@link VirtualMachineError} from the callback is handed back instead of thrown,
-     * so that a caller failing many requests completes the rest before it throws: it passes the one held so far and
-     * gets back the first (nothing is allocated).
+     * {@link #complete}, except that what escapes it (a {@link VirtualMachineError} from the callback, or whatever an
+     * error handler throws) is handed back instead of thrown, so that a caller failing many requests completes the
+     * rest before it throws: it passes the one held so far and gets back the first (nothing is allocated).
      *
-     * @return {@code held}, or this callback's error if none was held.
+     * @return {@code held}, or what this completion threw if nothing was held.
      */
-    VirtualMachineError completeHoldingFatal(
-        final BlkfrontRequest request, final int status, final VirtualMachineError held)
+    Throwable completeHolding(final BlkfrontRequest request, final int status, final Throwable held)
     {
         try
         {
             complete(request, status);
             return held;
         }
-        catch (final VirtualMachineError ex)
+        catch (final Throwable ex)
         {
             return held != null ? held : ex;
         }

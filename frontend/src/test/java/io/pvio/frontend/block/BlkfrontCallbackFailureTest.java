@@ -164,14 +164,15 @@ class BlkfrontCallbackFailureTest
             rig.stopBackend();
             rig.startBackend();
             final XenbusDevice xenbusDevice = new XenbusDevice(BlkbackXenbus.DEVICE_TYPE, "7", rig.guest.domid(), 0);
-            await().atMost(BlockRig.WAIT).until(() ->
+            await().dontCatchUncaughtExceptions().atMost(BlockRig.WAIT).until(() ->
                 rig.observer.readState(xenbusDevice.backendPath()) == XenbusState.CONNECTED);
             rig.toolstack.detach(xenbusDevice);
-            await().atMost(BlockRig.WAIT).until(() -> rig.toolstack.isClosed(xenbusDevice));
+            await().dontCatchUncaughtExceptions().atMost(BlockRig.WAIT)
+                .until(() -> rig.toolstack.isClosed(xenbusDevice));
             rig.toolstack.remove(xenbusDevice);
 
             // nothing outlives the device: the rings and persistent pages of both connections come back
-            await().atMost(BlockRig.WAIT).until(() ->
+            await().dontCatchUncaughtExceptions().atMost(BlockRig.WAIT).until(() ->
                 rig.hv.dom0Hypercalls().grantTable().mappingsHeld() == 0 &&
                 rig.grants.freeRefCount() == freeRefs &&
                 rig.guest.guestMemory().populatedPages() == guestPages + page.length);
