@@ -26,6 +26,13 @@ final class BlkfrontCommands
     record Attach(XenbusFrontRing[] resources, FrontRing[] fronts, BlkfrontPersistentPages[] persistentPages,
         BlkfrontBackendFeatures features, BlkfrontGeometry geometry, AtomicBoolean taken)
     {
+        Attach(final XenbusFrontRing[] resources, final FrontRing[] fronts,
+            final BlkfrontPersistentPages[] persistentPages, final BlkfrontBackendFeatures features,
+            final BlkfrontGeometry geometry)
+        {
+            this(resources, fronts, persistentPages, features, geometry, new AtomicBoolean());
+        }
+
         /**
          * Claims the rings: for the agent that applies or releases the command, or for the control path that finds
          * the device closed after queueing it (the agent may be gone). Exactly one caller gets true.
@@ -86,14 +93,20 @@ final class BlkfrontCommands
      * Hands the agent the connected rings; it takes them over, {@code persistentPages} (per queue, {@code null}s if
      * {@code feature-persistent} was not negotiated) included.
      */
-    /** Queues the rings for the agent; the command is returned so a caller that finds the device closed can take it. */
-    Attach attach(
-        final XenbusFrontRing[] resources, final FrontRing[] fronts, final BlkfrontPersistentPages[] persistentPages,
-        final BlkfrontBackendFeatures features, final BlkfrontGeometry geometry)
+    /**
+     * Queues {@code attach} (the rings) for the agent, if there is room: a caller that finds the device closed
+     * afterwards can still {@link Attach#take take} it back.
+     *
+     * @return false if the queue is full (its agent has stopped applying commands): nothing was queued.
+     */
+    boolean tryAttach(final Attach attach)
     {
-        final Attach attach = new Attach(resources, fronts, persistentPages, features, geometry, new AtomicBoolean());
-        offer(attach);
-        return attach;
+        if (!commands.offer(attach))
+        {
+            return false;
+        }
+        idle.signal();
+        return true;
     }
 
     void detach()

@@ -229,15 +229,23 @@ final class BlkfrontEngine implements Agent
         final XenbusFrontRing[] resources, final FrontRing[] fronts, final BlkfrontPersistentPages[] persistentPages,
         final BlkfrontBackendFeatures features, final BlkfrontGeometry geometry)
     {
-        final BlkfrontCommands.Attach attach = commands.attach(resources, fronts, persistentPages, features, geometry);
-        // the agent's close sets this before it gives back what is queued: whichever side sees the other takes the
-        // rings (the agent may be gone, stopped by an Error, and would never apply them)
-        if (closedForSubmissions && attach.take())
+        final BlkfrontCommands.Attach attach =
+            new BlkfrontCommands.Attach(resources, fronts, persistentPages, features, geometry);
+        // a closed device never applies it; its queue may also be full, if an Error stopped its agent and the back
+        // end came and went since
+        final boolean queued = !closedForSubmissions && commands.tryAttach(attach);
+        // the agent's close sets closedForSubmissions before it gives back what is queued: whichever side sees the
+        // other takes the rings (the agent may be gone, stopped by an Error, and would never apply them)
+        if ((!queued || closedForSubmissions) && attach.take())
         {
             synchronized (grants)
             {
                 attach.release(deferred);
             }
+        }
+        if (!queued && !closedForSubmissions)
+        {
+            throw new IllegalStateException(name + ": control commands are not being applied");
         }
     }
 
