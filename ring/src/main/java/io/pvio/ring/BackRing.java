@@ -193,7 +193,7 @@ public final class BackRing
      */
     public boolean isNotifyLikelyRequired(final int responseEvent)
     {
-        return SringDescriptor.notifyRequired(rspProdPublished, rspProdPvt, responseEvent);
+        return isNotifyLikelyRequired(responseEvent, 0);
     }
 
     /**

@@ -228,29 +228,20 @@ final class BlkbackSegmentMover
         {
             return null;
         }
-        if (runRemembered)
+        final long firstBusAddress = persistentGrants.busAddress(segmentSlots[0]);
+        for (int i = 1; i < segments; i++)
         {
-            // the pages are one machine-contiguous range (proven when the run was remembered): only the sectors
-            for (int i = 1; i < segments; i++)
+            // one byte range, no hole: segment i - 1 runs to the end of its page, segment i starts the next page (a
+            // remembered run's pages were proven machine-contiguous when it was remembered: only the sectors)
+            if (copy.segmentLastSector(i - 1) != SECTORS_PER_PAGE - 1 || copy.segmentFirstSector(i) != 0 ||
+                (!runRemembered &&
+                persistentGrants.busAddress(segmentSlots[i]) != firstBusAddress + (long)i * PAGE_BYTES))
             {
-                if (copy.segmentLastSector(i - 1) != SECTORS_PER_PAGE - 1 || copy.segmentFirstSector(i) != 0)
-                {
-                    return null;
-                }
+                return null;
             }
         }
-        else
+        if (!runRemembered)
         {
-            final long firstBusAddress = persistentGrants.busAddress(segmentSlots[0]);
-            for (int i = 1; i < segments; i++)
-            {
-                // one byte range, no hole: segment i - 1 runs to the end of its page, segment i starts the next page
-                if (copy.segmentLastSector(i - 1) != SECTORS_PER_PAGE - 1 || copy.segmentFirstSector(i) != 0 ||
-                    persistentGrants.busAddress(segmentSlots[i]) != firstBusAddress + (long)i * PAGE_BYTES)
-                {
-                    return null;
-                }
-            }
             persistentGrants.rememberRun(copy, segments, segmentSlots);
         }
         directRunOffsetBytes = copy.segmentFirstSector(0) * SECTOR_SIZE_BYTES;
