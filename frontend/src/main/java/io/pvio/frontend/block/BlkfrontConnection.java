@@ -34,7 +34,12 @@ final class BlkfrontConnection
     /** Likewise for requests on registered buffers, which no ring's persistent pages or grant pool bound. */
     private final int maxRegisteredSegmentsPerRequest;
 
-    /** Takes over the rings of {@code attach}: control path, grants monitor held. */
+    /**
+     * Takes over the rings of {@code attach}: control path, grants monitor held. If it throws (out of memory
+     * building a ring, or {@code errorHandler} throwing as it is told of a shortfall), everything {@code attach}
+     * carried has been given back first, through {@code deferred}: the rings built so far are detached, the other
+     * queues' persistent pages and every ring's pages and port released. The caller must not release it again.
+     */
     BlkfrontConnection(
         final BlkfrontCommands.Attach attach,
         final int handle,
@@ -44,23 +49,35 @@ final class BlkfrontConnection
         final List<BlkfrontRequest> answered,
         final ErrorHandler errorHandler,
         final GuestMemory memory,
-        final BlkfrontRequestPool requests)
+        final BlkfrontRequestPool requests,
+        final DeferredGrantRelease deferred)
     {
         final int maxIndirect = BlkfrontRing.maxIndirectSegments(attach.features());
         rings = new BlkfrontRing[attach.fronts().length];
         int depth = 0;
         int maxSegments = 0;
         int maxRegisteredSegments = 0;
-        for (int q = 0; q < rings.length; q++)
+        int built = 0;
+        try
         {
-            // claims the ring's indirect pages and reserves its grant refs from GrantAccess: monitor held
-            rings[q] = new BlkfrontRing(attach.fronts()[q], attach.resources()[q].port(), handle,
-                backendDomid, hypercalls, grants, answered, errorHandler, memory, maxIndirect,
-                attach.persistentPages()[q]);
-            depth += rings[q].capacity();
-            maxSegments = Math.max(maxSegments, rings[q].maxSegmentsPerRequest());
-            maxRegisteredSegments = Math.max(maxRegisteredSegments,
-                rings[q].maxRegisteredSegmentsPerRequest());
+            for (int q = 0; q < rings.length; q++)
+            {
+                // claims the ring's indirect pages and reserves its grant refs from GrantAccess: monitor held; a
+                // ring that throws has given back what it claimed, its persistent pages excepted
+                rings[q] = new BlkfrontRing(attach.fronts()[q], attach.resources()[q].port(), handle,
+                    backendDomid, hypercalls, grants, answered, errorHandler, memory, maxIndirect,
+                    attach.persistentPages()[q], deferred);
+                built = q + 1;
+                depth += rings[q].capacity();
+                maxSegments = Math.max(maxSegments, rings[q].maxSegmentsPerRequest());
+                maxRegisteredSegments = Math.max(maxRegisteredSegments,
+                    rings[q].maxRegisteredSegmentsPerRequest());
+            }
+        }
+        catch (final Throwable ex)
+        {
+            giveBackPartial(attach, rings, built, deferred, ex);
+            throw ex;
         }
         this.resources = attach.resources();
         this.features = attach.features();
@@ -68,6 +85,46 @@ final class BlkfrontConnection
         this.maxSegmentsPerRequest = maxSegments;
         this.maxRegisteredSegmentsPerRequest = maxRegisteredSegments;
         this.queueDepth = depth;
+    }
+
+    /**
+     * What a constructor that failed after building {@code built} rings gives back: those rings (detached, with
+     * their persistent pages; nothing was issued on them), the persistent pages of the queues it never built, and
+     * every ring's pages and port. Whatever this throws in turn is added to {@code cause}. Grants monitor held.
+     */
+    private static void giveBackPartial(
+        final BlkfrontCommands.Attach attach,
+        final BlkfrontRing[] rings,
+        final int built,
+        final DeferredGrantRelease deferred,
+        final Throwable cause)
+    {
+        for (int q = 0; q < rings.length; q++)
+        {
+            try
+            {
+                if (q < built)
+                {
+                    rings[q].detach(deferred);
+                }
+                else if (attach.persistentPages()[q] != null)
+                {
+                    attach.persistentPages()[q].release(deferred);
+                }
+            }
+            catch (final Throwable releaseFailure)
+            {
+                cause.addSuppressed(releaseFailure);
+            }
+        }
+        try
+        {
+            releaseRingResources(attach.resources(), deferred);
+        }
+        catch (final Throwable releaseFailure)
+        {
+            cause.addSuppressed(releaseFailure);
+        }
     }
 
     /** The rings, one per queue, for the agent's per-ring duties (not to be changed). */

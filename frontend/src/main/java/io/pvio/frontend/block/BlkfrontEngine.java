@@ -480,9 +480,22 @@ final class BlkfrontEngine implements Agent
                     {
                         dropRings(false);
                     }
-                    // each ring claims its indirect pages and reserves its grant refs from GrantAccess: monitor held
-                    connection = new BlkfrontConnection(attach, handle, backendDomid, hypercalls, grants, answered,
-                        errorHandler, memory, requests);
+                    try
+                    {
+                        // each ring claims its indirect pages and reserves its grant refs from GrantAccess: monitor
+                        // held
+                        connection = new BlkfrontConnection(attach, handle, backendDomid, hypercalls, grants,
+                            answered, errorHandler, memory, requests, deferred);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        // the attach's rings and pages are given back already: the device stays without rings, its
+                        // requests queued for the next connection (the back end's next restart), as after a detach
+                        errorHandler.onError(new IllegalStateException(name + ": could not take over the rings " +
+                            "of connection " + (connections + 1) + "; requests wait for the next connection", ex));
+                        geometry = null;
+                        continue;
+                    }
                     queueDepth = connection.queueDepth();
                 }
                 geometry = attach.geometry();

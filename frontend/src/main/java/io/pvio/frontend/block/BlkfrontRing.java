@@ -16,6 +16,7 @@ import io.pvio.ring.blkif.BlkifSegmentDescriptor;
 import io.pvio.ring.blkif.BlkifRequestFlyweight;
 import io.pvio.ring.blkif.BlkifResponseFlyweight;
 import org.agrona.ErrorHandler;
+import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.AtomicBuffer;
 
 import java.util.ArrayList;
@@ -89,12 +90,14 @@ final class BlkfrontRing
     private boolean faulted;
 
     /**
-     * Claims the ring's indirect pages and reserves its grant references: control path, grants monitor held.
+     * Claims the ring's indirect pages and reserves its grant references: control path, grants monitor held. If it
+     * throws (out of memory, or {@code errorHandler} throwing as it is told of a shortfall), what it claimed is given
+     * back first, through {@code deferred}, and {@code persistentPages} stay the caller's to release.
      *
      * @param maxIndirectSegments as {@link #maxIndirectSegments}: 0 for none.
      * @param persistentPages     with {@code feature-persistent} negotiated: the pages claimed for this ring before
-     *                            it was advertised (for {@code front.size()} ids, and the ring releases them);
-     *                            otherwise {@code null}.
+     *                            it was advertised (for {@code front.size()} ids, and the ring, once built, releases
+     *                            them); otherwise {@code null}.
      */
     BlkfrontRing(
         final FrontRing front,
@@ -107,7 +110,8 @@ final class BlkfrontRing
         final ErrorHandler errorHandler,
         final GuestMemory memory,
         final int maxIndirectSegments,
-        final BlkfrontPersistentPages persistentPages)
+        final BlkfrontPersistentPages persistentPages,
+        final DeferredGrantRelease deferred)
     {
         if (persistentPages != null && persistentPages.idCount() != front.size())
         {
@@ -130,18 +134,54 @@ final class BlkfrontRing
         this.indirectPages = maxIndirectSegments > 0 ?
             BlkfrontGrantedPages.claimIndirect(hypercalls, memory, grants, backendDomid, shadow.length,
                 maxIndirectSegments, errorHandler) : null;
-        final int segmentsPerRequest = segmentsPerRequest(indirectPages == null ? 0 : indirectPages.maxSegments());
-        this.segmentGrants = new BlkfrontSegmentGrants(backendDomid, grants, memory, errorHandler, persistentPages,
-            grants.reservePool(persistentPages != null ? 0 :
-                refPoolSizeFor(shadow.length, segmentsPerRequest, grants.freeRefCount())));
-        final int dataPages = segmentGrants.dataPageCount();
-        if (dataPages < segmentsPerRequest)
+        GrantRefPool pool = null;
+        try
         {
-            errorHandler.onError(new IllegalStateException("only " + dataPages + " grant references free: " +
-                "requests of more than " + dataPages + " pages are not served on this ring"));
+            final int segmentsPerRequest =
+                segmentsPerRequest(indirectPages == null ? 0 : indirectPages.maxSegments());
+            pool = grants.reservePool(persistentPages != null ? 0 :
+                refPoolSizeFor(shadow.length, segmentsPerRequest, grants.freeRefCount()));
+            this.segmentGrants =
+                new BlkfrontSegmentGrants(backendDomid, grants, memory, errorHandler, persistentPages, pool);
+            final int dataPages = segmentGrants.dataPageCount();
+            if (dataPages < segmentsPerRequest)
+            {
+                errorHandler.onError(new IllegalStateException("only " + dataPages + " grant references free: " +
+                    "requests of more than " + dataPages + " pages are not served on this ring"));
+            }
+            this.maxSegmentsPerRequest = Math.min(segmentsPerRequest, dataPages);
+            this.maxRegisteredSegmentsPerRequest = segmentsPerRequest;
         }
-        this.maxSegmentsPerRequest = Math.min(segmentsPerRequest, dataPages);
-        this.maxRegisteredSegmentsPerRequest = segmentsPerRequest;
+        catch (final Throwable ex)
+        {
+            giveBackClaimed(grants, pool, deferred, ex);
+            throw ex;
+        }
+    }
+
+    /**
+     * A constructor that failed gives back what it claimed (its indirect pages, its pool); not the persistent pages,
+     * which stay the caller's until the ring is built. Grants monitor held.
+     */
+    private void giveBackClaimed(
+        final GrantAccess grants, final GrantRefPool pool, final DeferredGrantRelease deferred, final Throwable cause)
+    {
+        try
+        {
+            if (indirectPages != null)
+            {
+                indirectPages.release(deferred);
+            }
+            if (pool != null)
+            {
+                // nothing was granted from it yet: every ref goes straight back
+                grants.returnPool(pool, new IntArrayList());
+            }
+        }
+        catch (final Throwable releaseFailure)
+        {
+            cause.addSuppressed(releaseFailure);
+        }
     }
 
     /** The most segments per indirect request blkfront uses with a back end that offers {@code features}. */

@@ -25,7 +25,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import static org.awaitility.Awaitility.await;
 
@@ -50,6 +52,11 @@ final class BlockRig implements AutoCloseable
     final List<Throwable> rejections = new CopyOnWriteArrayList<>();
     final BlkbackXenbus blkback;
     final BlkfrontXenbus blkfront;
+    /**
+     * If set, blkfront's error handler, after recording the first error this matches, throws (once: it is cleared
+     * then), as an application's handler might.
+     */
+    final AtomicReference<Predicate<Throwable>> throwOnFrontError = new AtomicReference<>();
     /** Every idle strategy blkfront took for its agents (one per device, one for its deferred release). */
     final List<EventIdleStrategy> frontIdleStrategies = new CopyOnWriteArrayList<>();
 
@@ -111,7 +118,8 @@ final class BlockRig implements AutoCloseable
         grants = machine.grants;
         blkback = machine.blkback;
         blkfront = new BlkfrontXenbus(guest.hypercalls(), guest.guestMemory(), grants,
-            machine.guestHost.dispatcher(), this::newFrontIdleStrategy, errors::add, frontQueues, frontRingPageOrder);
+            machine.guestHost.dispatcher(), this::newFrontIdleStrategy, this::frontError, frontQueues,
+            frontRingPageOrder);
         machine.startFrontend(blkfront);
     }
 
@@ -131,6 +139,16 @@ final class BlockRig implements AutoCloseable
             parks += idle.parks();
         }
         return parks;
+    }
+
+    private void frontError(final Throwable error)
+    {
+        errors.add(error);
+        final Predicate<Throwable> trigger = throwOnFrontError.get();
+        if (trigger != null && trigger.test(error) && throwOnFrontError.compareAndSet(trigger, null))
+        {
+            throw new IllegalStateException("the test's error handler throws, told of: " + error.getMessage());
+        }
     }
 
     private void backendError(final Throwable error)
