@@ -89,14 +89,15 @@ public final class BlockBenchReport
         final StringBuilder out = new StringBuilder(8 * 1024);
         out.append("# pvio block benchmark\n\n");
         out.append(String.format(Locale.ROOT, "Run on %s; %s. Image: %s of %d MiB, pre-filled; %d queue%s " +
-                "(blkback I/O threads) and as many native I/O threads; %d round%s per workload, each %.1f s " +
+                "(blkback I/O threads) and as many native I/O threads; %d round%s per workload after %d warm-up " +
+                "round%s not counted, each %.1f s " +
                 "warm-up and %.1f s measured per path; sequential queue depth %d; seed %d; the PV drivers' agents " +
                 "spin %d us before parking (blkfront with requests in flight polls up to %d us); PV buffers: %s.%n%n",
             LocalDate.now(), results.environment(),
             results.imageFile() == null ? "a temporary file" : "`" + results.imageFile() + "`",
             settings.imageBytes() / BlockBenchSettings.MIB, results.queues(), results.queues() == 1 ? "" : "s",
-            settings.rounds(), settings.rounds() == 1 ? "" : "s",
-            settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.sequentialQueueDepth(),
+            settings.rounds(), settings.rounds() == 1 ? "" : "s", settings.warmupRounds(),
+            settings.warmupRounds() == 1 ? "" : "s", settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.sequentialQueueDepth(),
             settings.seed(), settings.idleSpinNs() / 1000, settings.awaitPollNs() / 1000,
             settings.registeredBuffers() ? "registered (blkfront's allocateBuffer, no copy in blkfront)" :
                 "plain guest pages (copied through blkfront's persistent pages)"));
@@ -163,6 +164,11 @@ public final class BlockBenchReport
               paths take turns going first (PV in rounds 1, 3, 5, ...), so a drift of the machine over the run
               favours neither. Each path's figure is the median of its rounds, and the ratio is the ratio of the
               medians. Writes are never flushed, on either path.
+            - **Warm-up rounds** (`--warmup-rounds`, 1 by default) run first for each workload, on both paths, PV
+              first, and are not counted: meanwhile the JIT compiles the code the workload takes (the indirect and
+              run-cache paths of the 1 MiB workloads, the write paths, ...). On a 2-CPU machine the compiler thread
+              takes a CPU that the PV path's two agents need and the native path's one thread does not, so an
+              un-warmed first round measured the compiler more than the drivers.
             - **PV:** a guest runs blkfront, dom0 runs blkback over the image (positional `FileChannel` I/O). The
               benchmark thread issues N requests; each completion callback (on blkfront's agent thread) issues that
               slot's next request, so N are in flight. blkback runs one I/O thread per ring and performs each ring's

@@ -39,9 +39,9 @@ public final class BlockBenchRunner
     public BlockBenchResults run() throws BlockBenchException, IOException, InterruptedException
     {
         final long startNs = System.nanoTime();
-        progress.printf(Locale.ROOT, "pvio bench block: %d workloads x %d rounds x 2 paths x (%.1f s warm-up + %.1f s " +
-            "measured), %d queues, %s buffers, %d MiB image; about %.0f s%n", settings.workloads().size(),
-            settings.rounds(), settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.queues(),
+        progress.printf(Locale.ROOT, "pvio bench block: %d workloads x (%d warm-up + %d rounds) x 2 paths x (%.1f s " +
+            "warm-up + %.1f s measured), %d queues, %s buffers, %d MiB image; about %.0f s%n",
+            settings.workloads().size(), settings.warmupRounds(), settings.rounds(), settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.queues(),
             settings.registeredBuffers() ? "registered" : "plain", settings.imageBytes() / BlockBenchSettings.MIB,
             settings.estimatedSeconds());
         progress.flush();
@@ -99,31 +99,25 @@ public final class BlockBenchRunner
         final List<PathMeasurement> pvRounds = new ArrayList<>();
         final List<PathMeasurement> nativeRounds = new ArrayList<>();
         final List<Double> crossCoreNs = new ArrayList<>();
+        for (int round = 0; round < settings.warmupRounds(); round++)
+        {
+            // not counted: the JIT compiles this workload's code meanwhile (on the PV path, taking a CPU it needs)
+            final Window[] windows = runRound(workload, pv, nativeIo, queueDepth, true);
+            progress.printf(Locale.ROOT, "%-18s warm-up %d/%d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f " +
+                    "(not counted)%n", workload.workloadName(), round + 1, settings.warmupRounds(),
+                windows[0].measurement().iops(), windows[1].measurement().iops(),
+                windows[0].measurement().iops() / windows[1].measurement().iops());
+            progress.flush();
+        }
         PvCounters counters = null;
         for (int round = 0; round < settings.rounds(); round++)
         {
             crossCoreNs.add(CrossCoreProbe.roundTripNs(CROSS_CORE_PROBE_NS));
             // the paths take turns going first (PV, native, native, PV, PV, ...), so a drift of the machine over
             // the run (page cache, CPU frequency, other processes) favours neither
-            final boolean pvFirst = round % 2 == 0;
-            Window pvWindow = null;
-            Window nativeWindow = null;
-            for (int turn = 0; turn < 2; turn++)
-            {
-                if ((turn == 0) == pvFirst)
-                {
-                    cleanPageCache(workload, nativeIo);
-                    pvWindow = measure("PV", workload, pv.start(workload, queueDepth, offsets(workload)),
-                        pv::counters);
-                    checkNoDriverErrors(pv);
-                }
-                else
-                {
-                    cleanPageCache(workload, nativeIo);
-                    nativeWindow = measure("native", workload,
-                        nativeIo.start(workload, queueDepth, offsets(workload)), null);
-                }
-            }
+            final Window[] windows = runRound(workload, pv, nativeIo, queueDepth, round % 2 == 0);
+            final Window pvWindow = windows[0];
+            final Window nativeWindow = windows[1];
             pvRounds.add(pvWindow.measurement());
             nativeRounds.add(nativeWindow.measurement());
             counters = counters == null ? pvWindow.counters() : counters.plus(pvWindow.counters());
@@ -145,6 +139,29 @@ public final class BlockBenchRunner
             result.kicksPerRequest(), result.hypercallsPerRequest());
         progress.flush();
         return result;
+    }
+
+    /** One window on each path, {@code pvFirst} or not: the PV path's window, then the native path's. */
+    private Window[] runRound(final BlockWorkload workload, final PvBlockPath pv, final NativeBlockPath nativeIo,
+        final int queueDepth, final boolean pvFirst) throws BlockBenchException, InterruptedException
+    {
+        final Window[] windows = new Window[2];
+        for (int turn = 0; turn < 2; turn++)
+        {
+            cleanPageCache(workload, nativeIo);
+            if ((turn == 0) == pvFirst)
+            {
+                windows[0] = measure("PV", workload, pv.start(workload, queueDepth, offsets(workload)),
+                    pv::counters);
+                checkNoDriverErrors(pv);
+            }
+            else
+            {
+                windows[1] = measure("native", workload, nativeIo.start(workload, queueDepth, offsets(workload)),
+                    null);
+            }
+        }
+        return windows;
     }
 
     /**

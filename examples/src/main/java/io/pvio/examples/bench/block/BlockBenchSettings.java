@@ -13,6 +13,9 @@ import java.util.List;
  * @param measureNs            per round, workload and path: the measured window.
  * @param rounds               how many times each workload runs on each path, the two paths taking turns (PV first
  *                             in even rounds, native first in odd ones); the figures are the rounds' medians.
+ * @param warmupRounds         rounds each workload runs first, on both paths (PV first), and are not counted: the
+ *                             JIT compiles the workload's code on the PV path while they run, which on a small
+ *                             machine takes a CPU the PV path needs and native does not.
  * @param queues               blkif rings (one blkback I/O thread each) and, the same number, native I/O threads.
  * @param sequentialQueueDepth requests in flight for the 1 MiB sequential workloads.
  * @param seed                 seed of the random offsets (the same for both paths).
@@ -32,6 +35,7 @@ public record BlockBenchSettings(
     long warmupNs,
     long measureNs,
     int rounds,
+    int warmupRounds,
     int queues,
     int sequentialQueueDepth,
     long seed,
@@ -87,6 +91,10 @@ public record BlockBenchSettings(
         {
             throw new IllegalArgumentException("rounds must be in 1.." + MAX_ROUNDS + ": " + rounds);
         }
+        if (warmupRounds < 0 || warmupRounds > MAX_ROUNDS)
+        {
+            throw new IllegalArgumentException("warm-up rounds must be in 0.." + MAX_ROUNDS + ": " + warmupRounds);
+        }
         if (idleSpinNs < 0 || idleSpinNs > MAX_IDLE_SPIN_NS)
         {
             throw new IllegalArgumentException("the drivers' idle spin must be in 0.." + MAX_IDLE_SPIN_NS / 1000 +
@@ -124,10 +132,13 @@ public record BlockBenchSettings(
         return depth;
     }
 
-    /** Estimated wall-clock seconds: every round of both paths of every workload, plus pre-fill and boot. */
+    /**
+     * Estimated wall-clock seconds: every round, warm-up rounds included, of both paths of every workload, plus
+     * pre-fill and boot.
+     */
     public double estimatedSeconds()
     {
         final double perPathSeconds = (warmupNs + measureNs) / 1e9;
-        return workloads.size() * rounds * 2 * perPathSeconds + imageBytes / (500.0 * MIB) + 1.0;
+        return workloads.size() * (rounds + warmupRounds) * 2 * perPathSeconds + imageBytes / (500.0 * MIB) + 1.0;
     }
 }

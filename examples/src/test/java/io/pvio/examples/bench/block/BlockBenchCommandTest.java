@@ -27,7 +27,7 @@ class BlockBenchCommandTest
     private static final Set<String> FIELDS = Set.of("name", "queue_depth", "pv_iops", "native_iops", "pv_mbps",
         "native_mbps", "ratio", "kicks_per_request", "hypercalls_per_request");
     private static final String[] TINY = {"--seconds", "0.2", "--warmup-seconds", "0.1", "--size-mib", "16",
-        "--seq-queue-depth", "2", "--rounds", "1"};
+        "--seq-queue-depth", "2", "--rounds", "1", "--warmup-rounds", "0"};
 
     /** What a run printed and returned. */
     private record Run(int status, String out, String err)
@@ -96,9 +96,21 @@ class BlockBenchCommandTest
         final Path out = directory.resolve("report");
         final Run run = run("bench", "block", "--json", "--out", out.toString(), "--workloads",
             "rand-read-4k-qd32,seq-write-1m", "--seconds", "0.1", "--warmup-seconds", "0.05", "--size-mib", "16",
-            "--seq-queue-depth", "2", "--rounds", "3");
+            "--seq-queue-depth", "2", "--rounds", "3", "--warmup-rounds", "1");
 
         assertEquals(0, run.status(), run.err());
+        // one warm-up round per workload first, told apart and not counted
+        final java.util.regex.Matcher warmup = java.util.regex.Pattern.compile(
+            "(\\S+) +warm-up 1/1: PV +\\d+ IOPS, native +\\d+ IOPS, ratio \\d+\\.\\d\\d \\(not counted\\)")
+            .matcher(run.err());
+        final List<String> warmedUp = new java.util.ArrayList<>();
+        while (warmup.find())
+        {
+            warmedUp.add(warmup.group(1));
+        }
+        assertEquals(List.of("rand-read-4k-qd32", "seq-write-1m"), warmedUp, run.err());
+        assertTrue(run.err().indexOf("rand-read-4k-qd32  warm-up 1/1") <
+            run.err().indexOf("rand-read-4k-qd32  round 1/3"), run.err());
         // every round of each workload is told on stderr with both paths' IOPS
         final java.util.regex.Pattern roundLine = java.util.regex.Pattern.compile(
             "(\\S+) +round (\\d)/3: PV +(\\d+) IOPS, native +(\\d+) IOPS");
@@ -124,7 +136,7 @@ class BlockBenchCommandTest
             assertEquals(number(row, "pv_iops") / number(row, "native_iops"), number(row, "ratio"), 1e-3);
         }
         final String report = Files.readString(out.resolve(BlockBenchReport.REPORT_FILE));
-        assertTrue(report.contains("3 rounds per workload"), report);
+        assertTrue(report.contains("3 rounds per workload after 1 warm-up round not counted"), report);
         assertTrue(report.contains("| Workload | 1 (PV first) | 2 (native first) | 3 (PV first) |"), report);
         assertTrue(java.util.regex.Pattern.compile("\\| `seq-write-1m` \\|( \\d+\\.\\d\\d \\(\\d+\\) \\|){3}\n")
             .matcher(report).find(), report);
@@ -166,6 +178,10 @@ class BlockBenchCommandTest
         final Run rounds = run("bench", "block", "--rounds", "0");
         assertEquals(2, rounds.status());
         assertTrue(rounds.err().contains("rounds must be in 1..100: 0"), rounds.err());
+
+        final Run warmupRounds = run("bench", "block", "--warmup-rounds", "-1");
+        assertEquals(2, warmupRounds.status());
+        assertTrue(warmupRounds.err().contains("warm-up rounds must be in 0..100: -1"), warmupRounds.err());
 
         final Run queues = run("bench", "block", "--queues", "0");
         assertEquals(2, queues.status());
