@@ -90,10 +90,6 @@ final class BlkfrontCommands
     // ---- any thread ----
 
     /**
-     * Hands the agent the connected rings; it takes them over, {@code persistentPages} (per queue, {@code null}s if
-     * {@code feature-persistent} was not negotiated) included.
-     */
-    /**
      * Queues {@code attach} (the rings) for the agent, if there is room: a caller that finds the device closed
      * afterwards can still {@link Attach#take take} it back.
      *

@@ -114,7 +114,7 @@ final class BlkfrontConnection
             }
             catch (final Throwable releaseFailure)
             {
-                cause.addSuppressed(releaseFailure);
+                BlkfrontRing.suppress(cause, releaseFailure);
             }
         }
         try
@@ -123,7 +123,7 @@ final class BlkfrontConnection
         }
         catch (final Throwable releaseFailure)
         {
-            cause.addSuppressed(releaseFailure);
+            BlkfrontRing.suppress(cause, releaseFailure);
         }
     }
 

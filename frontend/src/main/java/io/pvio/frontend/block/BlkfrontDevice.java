@@ -23,7 +23,10 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_OKAY;
  * The device outlives its connections. While the back end is away (it closed, or restarted) requests wait; when it
  * comes back every request that had not completed is issued again on the new ring, in submission order, so no
  * acknowledged write is lost and no caller is left waiting. Only removal of the device fails
- * what is left, with {@code BLKIF_RSP_ERROR}.
+ * what is left, with {@code BLKIF_RSP_ERROR}. A connection whose rings the agent cannot take over (out of memory
+ * building one, or the error handler throwing as it is told of a shortfall) counts as the back end being away: its
+ * rings and pages are given back, the error handler is told, and requests wait for the next connection, which the
+ * back end's next restart brings (the bus does not ask for one itself).
  * <p>
  * The work is done by its agent ({@link BlkfrontEngine}), which {@link BlkfrontXenbus} runs on its own thread.
  */

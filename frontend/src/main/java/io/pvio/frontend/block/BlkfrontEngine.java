@@ -474,6 +474,7 @@ final class BlkfrontEngine implements Agent
                 {
                     continue; // the control path found the device closed and gave the rings back itself
                 }
+                RuntimeException notTakenOver = null;
                 synchronized (grants)
                 {
                     if (connection != null)
@@ -486,17 +487,22 @@ final class BlkfrontEngine implements Agent
                         // held
                         connection = new BlkfrontConnection(attach, handle, backendDomid, hypercalls, grants,
                             answered, errorHandler, memory, requests, deferred);
+                        queueDepth = connection.queueDepth();
                     }
                     catch (final RuntimeException ex)
                     {
-                        // the attach's rings and pages are given back already: the device stays without rings, its
-                        // requests queued for the next connection (the back end's next restart), as after a detach
-                        errorHandler.onError(new IllegalStateException(name + ": could not take over the rings " +
-                            "of connection " + (connections + 1) + "; requests wait for the next connection", ex));
-                        geometry = null;
-                        continue;
+                        // the attach's rings and pages are given back already
+                        notTakenOver = ex;
                     }
-                    queueDepth = connection.queueDepth();
+                }
+                if (notTakenOver != null)
+                {
+                    // no rings: requests stay queued for the next connection (the back end's next restart), as
+                    // after a detach; reported outside the guest-wide grants monitor
+                    geometry = null;
+                    errorHandler.onError(new IllegalStateException(name + ": could not take over the rings of " +
+                        "connection " + (connections + 1) + "; requests wait for the next connection", notTakenOver));
+                    continue;
                 }
                 geometry = attach.geometry();
                 waiting.connected();

@@ -160,27 +160,50 @@ final class BlkfrontRing
     }
 
     /**
-     * A constructor that failed gives back what it claimed (its indirect pages, its pool); not the persistent pages,
-     * which stay the caller's until the ring is built. Grants monitor held.
+     * A constructor that failed gives back what it claimed (its indirect pages, its pool), each step whatever the
+     * other threw; not the persistent pages, which stay the caller's until the ring is built. Grants monitor held.
      */
     private void giveBackClaimed(
         final GrantAccess grants, final GrantRefPool pool, final DeferredGrantRelease deferred, final Throwable cause)
     {
-        try
+        if (indirectPages != null)
         {
-            if (indirectPages != null)
+            try
             {
                 indirectPages.release(deferred);
             }
-            if (pool != null)
+            catch (final Throwable releaseFailure)
+            {
+                suppress(cause, releaseFailure);
+            }
+        }
+        if (pool != null)
+        {
+            try
             {
                 // nothing was granted from it yet: every ref goes straight back
                 grants.returnPool(pool, new IntArrayList());
             }
+            catch (final Throwable releaseFailure)
+            {
+                suppress(cause, releaseFailure);
+            }
         }
-        catch (final Throwable releaseFailure)
+    }
+
+    /** Adds {@code failure} to {@code cause}, if it is another error and there is memory to record it. */
+    static void suppress(final Throwable cause, final Throwable failure)
+    {
+        if (failure != cause)
         {
-            cause.addSuppressed(releaseFailure);
+            try
+            {
+                cause.addSuppressed(failure);
+            }
+            catch (final Throwable ignored)
+            {
+                // out of memory for the list: the first error is the one to report
+            }
         }
     }
 
