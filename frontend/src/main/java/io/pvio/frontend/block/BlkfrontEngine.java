@@ -289,17 +289,7 @@ final class BlkfrontEngine implements Agent
             }
             catch (final Throwable closeFailure)
             {
-                if (closeFailure != ex)
-                {
-                    try
-                    {
-                        ex.addSuppressed(closeFailure);
-                    }
-                    catch (final Throwable ignored)
-                    {
-                        // out of memory for the list: the first error is the one to report
-                    }
-                }
+                BlkfrontRing.suppress(ex, closeFailure);
             }
             throw ex;
         }

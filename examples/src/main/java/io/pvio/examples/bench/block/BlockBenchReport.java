@@ -97,7 +97,8 @@ public final class BlockBenchReport
             results.imageFile() == null ? "a temporary file" : "`" + results.imageFile() + "`",
             settings.imageBytes() / BlockBenchSettings.MIB, results.queues(), results.queues() == 1 ? "" : "s",
             settings.rounds(), settings.rounds() == 1 ? "" : "s", settings.warmupRounds(),
-            settings.warmupRounds() == 1 ? "" : "s", settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.sequentialQueueDepth(),
+            settings.warmupRounds() == 1 ? "" : "s", settings.warmupNs() / 1e9, settings.measureNs() / 1e9,
+            settings.sequentialQueueDepth(),
             settings.seed(), settings.idleSpinNs() / 1000, settings.awaitPollNs() / 1000,
             settings.registeredBuffers() ? "registered (blkfront's allocateBuffer, no copy in blkfront)" :
                 "plain guest pages (copied through blkfront's persistent pages)"));

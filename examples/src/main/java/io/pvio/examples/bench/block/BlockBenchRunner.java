@@ -41,7 +41,8 @@ public final class BlockBenchRunner
         final long startNs = System.nanoTime();
         progress.printf(Locale.ROOT, "pvio bench block: %d workloads x (%d warm-up + %d rounds) x 2 paths x (%.1f s " +
             "warm-up + %.1f s measured), %d queues, %s buffers, %d MiB image; about %.0f s%n",
-            settings.workloads().size(), settings.warmupRounds(), settings.rounds(), settings.warmupNs() / 1e9, settings.measureNs() / 1e9, settings.queues(),
+            settings.workloads().size(), settings.warmupRounds(), settings.rounds(), settings.warmupNs() / 1e9,
+            settings.measureNs() / 1e9, settings.queues(),
             settings.registeredBuffers() ? "registered" : "plain", settings.imageBytes() / BlockBenchSettings.MIB,
             settings.estimatedSeconds());
         progress.flush();
