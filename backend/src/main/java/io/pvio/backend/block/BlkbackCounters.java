@@ -19,6 +19,8 @@ public final class BlkbackCounters
     private final AtomicLong directTransfers = new AtomicLong();
     private final AtomicLong purgedPersistentGrants = new AtomicLong();
     private final AtomicLong reusedRuns = new AtomicLong();
+    private final AtomicLong emptyRingNs = new AtomicLong();
+    private final AtomicLong emptyRingSpells = new AtomicLong();
 
     /** Requests answered. */
     public long requests()
@@ -90,6 +92,28 @@ public final class BlkbackCounters
     public long reusedRuns()
     {
         return reusedRuns.get();
+    }
+
+    /**
+     * Nanoseconds the ring sat empty between batches: from the first poll that found no request to the start of the
+     * next batch, a park included (so a spell is counted when it ends). With a steady load, the share of a window
+     * the ring was empty is the time the back end waited for the front end.
+     */
+    public long emptyRingNs()
+    {
+        return emptyRingNs.get();
+    }
+
+    /** Times the ring ran dry and then got requests again (the spells {@link #emptyRingNs} adds up). */
+    public long emptyRingSpells()
+    {
+        return emptyRingSpells.get();
+    }
+
+    void addEmptyRingSpell(final long lengthNs)
+    {
+        add(emptyRingNs, lengthNs);
+        increment(emptyRingSpells);
     }
 
     void addReusedRun()
@@ -164,6 +188,7 @@ public final class BlkbackCounters
             notifications() + ", errors=" + errorResponses() + ", unsupported=" + unsupportedResponses() +
             ", persistentSegments=" + persistentSegments() + ", copiedSegments=" + copiedSegments() +
             ", persistentIndirectRequests=" + persistentIndirectRequests() + ", directTransfers=" + directTransfers() +
-            ", purgedPersistentGrants=" + purgedPersistentGrants() + ", reusedRuns=" + reusedRuns() + "}";
+            ", purgedPersistentGrants=" + purgedPersistentGrants() + ", reusedRuns=" + reusedRuns() +
+            ", emptyRingNs=" + emptyRingNs() + ", emptyRingSpells=" + emptyRingSpells() + "}";
     }
 }

@@ -137,6 +137,9 @@ public final class BlkbackRing implements Agent
     private final long persistentGrantIdleTimeoutNs;
     private final NanoClock clock = SystemNanoClock.INSTANCE;
     private long nextPurgeCheckNs;
+    /** Since the first poll that found the ring empty, until the next batch ({@link BlkbackCounters#emptyRingNs}). */
+    private boolean ringEmpty;
+    private long ringEmptySinceNs;
 
     private volatile State state = State.RUNNING;
     private boolean rejectionLogged;
@@ -258,10 +261,22 @@ public final class BlkbackRing implements Agent
         final int available = back.pollRequests();
         if (available == 0)
         {
+            if (!ringEmpty)
+            {
+                // one clock read per dry spell, none per empty poll
+                ringEmpty = true;
+                ringEmptySinceNs = clock.nanoTime();
+            }
             return 0;
         }
-        // one clock read per batch: the first group's start, and the time the batch's requests use their kept grants
+        // one clock read per batch: the first group's start, the time the batch's requests use their kept grants,
+        // and the end of a dry spell
         final long batchStartNs = clock.nanoTime();
+        if (ringEmpty)
+        {
+            ringEmpty = false;
+            counters.addEmptyRingSpell(batchStartNs - ringEmptySinceNs);
+        }
         groupStartNs = batchStartNs;
         if (persistent)
         {

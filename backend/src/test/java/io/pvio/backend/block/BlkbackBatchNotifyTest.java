@@ -177,6 +177,31 @@ class BlkbackBatchNotifyTest
     }
 
     @Test
+    void theTimeTheRingSatEmptyIsCountedWhenRequestsArrive() throws InterruptedException
+    {
+        final long attachedNs = System.nanoTime();
+        final XenbusDevice device = rig.attach("6", notingStorage(), null);
+        final HostileBlkfront.Connection c = connect(device);
+        final BlkbackCounters counters = rig.blkback.ring(device).counters();
+        // connected and idle: the ring is empty, but a spell is counted only when it ends
+        Thread.sleep(60);
+        assertEquals(0, counters.emptyRingSpells(), "no requests yet, so no spell has ended");
+        publishOneBatch(c, (request, i) -> request.header(BLKIF_OP_FLUSH_DISKCACHE, 0, 0).id(i));
+        // every request of the batch was published with one store, so one batch (or a few, if blkback polled
+        // between the slots becoming visible) follows the wait: at least one spell, covering the 60 ms slept
+        assertTrue(counters.emptyRingSpells() >= 1, counters.toString());
+        assertTrue(counters.emptyRingNs() >= 60_000_000L, counters.toString());
+        final long spells = counters.emptyRingSpells();
+        final long emptyNs = counters.emptyRingNs();
+        Thread.sleep(30);
+        publishOneBatch(c, (request, i) -> request.header(BLKIF_OP_FLUSH_DISKCACHE, 0, 0).id(i));
+        assertTrue(counters.emptyRingSpells() > spells, counters.toString());
+        assertTrue(counters.emptyRingNs() - emptyNs >= 30_000_000L, counters.toString());
+        // never more than the time since the device was attached, before its ring could first be polled
+        assertTrue(counters.emptyRingNs() <= System.nanoTime() - attachedNs, counters.toString());
+    }
+
+    @Test
     void amongSmallRequestsAParkedFrontEndIsToldWithTheFirstGroup()
     {
         final HostileBlkfront.Connection c = connect(rig.attach("1", notingStorage(), null));

@@ -18,7 +18,7 @@ public final class BlockBenchReport
     public static final String JSON_FILE = "results.json";
 
     private static final String TABLE_FORMAT = "%-18s %3s %11s %11s %9s %11s %9s %9s %14s%n";
-    private static final String DETAILS_FORMAT = "%-18s %11s %11s %11s %11s %11s %11s %11s %14s%n";
+    private static final String DETAILS_FORMAT = "%-18s %11s %11s %11s %11s %11s %11s %11s %14s %11s%n";
 
     private final BlockBenchResults results;
 
@@ -52,14 +52,15 @@ public final class BlockBenchReport
     {
         final StringBuilder out = new StringBuilder(2048);
         out.append(String.format(Locale.ROOT, DETAILS_FORMAT, "PV, per request", "front kicks", "back kicks",
-            "grant copy", "sched_block", "req/batch", "parks", "direct", "cross-core ns"));
+            "grant copy", "sched_block", "req/batch", "parks", "direct", "cross-core ns", "ring empty"));
         for (final BlockBenchResult row : results.results())
         {
             out.append(String.format(Locale.ROOT, DETAILS_FORMAT, row.workload().workloadName(),
                 two(row.frontendKicksPerRequest()), two(row.backendKicksPerRequest()),
                 two(row.callsPerRequest(HypercallOp.GNTTAB_COPY)), two(row.callsPerRequest(HypercallOp.SCHED_BLOCK)),
                 String.format(Locale.ROOT, "%.1f", row.requestsPerBatch()), two(row.parksPerRequest()),
-                two(row.directShare()), String.format(Locale.ROOT, "%.0f", row.medianCrossCoreNs())));
+                two(row.directShare()), String.format(Locale.ROOT, "%.0f", row.medianCrossCoreNs()),
+                String.format(Locale.ROOT, "%.1f%%", 100 * row.ringEmptyShare(results.queues()))));
         }
         return out.toString();
     }
@@ -124,7 +125,8 @@ public final class BlockBenchReport
         {
             out.append("\n## Round by round\n\nThe table gives each path's median over the rounds. Each round ran " +
                 "one window on each path, back to back; its PV/native ratio, and in brackets the cross-core round " +
-                "trip measured just before it (ns):\n\n| Workload |");
+                "trip measured just before it (ns) and the share of the PV window blkback's ring sat empty:\n\n" +
+                "| Workload |");
             for (int round = 1; round <= settings.rounds(); round++)
             {
                 out.append(' ').append(round).append(round % 2 == 1 ? " (PV first) |" : " (native first) |");
@@ -135,24 +137,26 @@ public final class BlockBenchReport
                 out.append("| `").append(row.workload().workloadName()).append("` |");
                 for (int round = 0; round < row.rounds(); round++)
                 {
-                    out.append(String.format(Locale.ROOT, " %.2f (%.0f) |", row.roundRatio(round),
-                        row.crossCoreNs().get(round)));
+                    out.append(String.format(Locale.ROOT, " %.2f (%.0f, %.1f%%) |", row.roundRatio(round),
+                        row.crossCoreNs().get(round), 100 * row.roundRingEmptyShare(round, results.queues())));
                 }
                 out.append('\n');
             }
         }
         out.append("\n## Where the PV side's events and hypercalls go (per request, measured window)\n\n");
         out.append("| Workload | front kicks | back kicks | grant copy | grant map | sched_block | all hypercalls | " +
-            "requests per blkback batch | agent parks | direct | cross-core round trip (ns) |\n" +
-            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+            "requests per blkback batch | agent parks | direct | cross-core round trip (ns) | " +
+            "blkback's ring empty |\n" +
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
         for (final BlockBenchResult row : results.results())
         {
             out.append(String.format(Locale.ROOT,
-                "| `%s` | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.3f | %.2f | %.0f |%n",
+                "| `%s` | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.1f | %.3f | %.2f | %.0f | %.1f%% |%n",
                 row.workload().workloadName(), row.frontendKicksPerRequest(), row.backendKicksPerRequest(),
                 row.callsPerRequest(HypercallOp.GNTTAB_COPY), row.callsPerRequest(HypercallOp.GNTTAB_MAP_GRANT_REF),
                 row.callsPerRequest(HypercallOp.SCHED_BLOCK), row.hypercallsPerRequest(), row.requestsPerBatch(),
-                row.parksPerRequest(), row.directShare(), row.medianCrossCoreNs()));
+                row.parksPerRequest(), row.directShare(), row.medianCrossCoreNs(),
+                100 * row.ringEmptyShare(results.queues())));
         }
         out.append("""
 
@@ -191,6 +195,12 @@ public final class BlockBenchReport
               (`CrossCoreProbe`); the median over the rounds. The PV path hands each request and response between
               two CPUs through the ring's cache lines; the native path runs on one. On a VM this varies as the host
               places the vCPUs, and the PV/native ratio falls as it rises.
+            - **blkback's ring empty**: the share of the PV windows (over every round; per round in the round table)
+              during which blkback's rings held no request, from the first poll that found one empty to the next
+              batch (`BlkbackCounters.emptyRingNs`), divided by the window times the rings. The front end keeps N
+              requests in flight, so the ring runs dry only while blkfront's thread is off its CPU (another thread
+              or the host took it) or asleep: time blkback could not spend on I/O, which native never loses, since
+              its I/O thread gives itself the next request.
             - MB/s is 10^6 bytes per second.
             """);
         return out.toString();

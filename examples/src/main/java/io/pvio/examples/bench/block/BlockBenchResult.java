@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * One workload's figures: the rounds of the PV path and of the native path (each round one window of the same
- * length on each path, the paths taking turns), and the PV side's counter changes summed over its windows.
+ * length on each path, the paths taking turns), and the PV side's counter changes over each of its windows.
  * <p>
  * A path's IOPS is the median of its rounds, so one round disturbed by the machine (a page-cache write-back, another
  * process) moves neither path's figure; the ratio is the ratio of the two medians.
@@ -16,7 +16,7 @@ import java.util.List;
  * @param queueDepth   requests kept in flight on both paths.
  * @param pvRounds     the PV path, one measurement per round, in run order.
  * @param nativeRounds the same requests done directly with {@code FileChannel}, likewise.
- * @param counters     the PV side's counter changes, summed over its measured windows.
+ * @param pvRoundCounters the PV side's counter changes over each round's measured window, in run order.
  * @param crossCoreNs  per round, the cross-core round trip measured just before it ({@link CrossCoreProbe}).
  */
 record BlockBenchResult(
@@ -24,19 +24,54 @@ record BlockBenchResult(
     int queueDepth,
     List<PathMeasurement> pvRounds,
     List<PathMeasurement> nativeRounds,
-    PvCounters counters,
+    List<PvCounters> pvRoundCounters,
     List<Double> crossCoreNs)
 {
     BlockBenchResult
     {
         pvRounds = List.copyOf(pvRounds);
         nativeRounds = List.copyOf(nativeRounds);
+        pvRoundCounters = List.copyOf(pvRoundCounters);
         crossCoreNs = List.copyOf(crossCoreNs);
-        if (pvRounds.isEmpty() || pvRounds.size() != nativeRounds.size() || crossCoreNs.size() != pvRounds.size())
+        if (pvRounds.isEmpty() || pvRounds.size() != nativeRounds.size() || crossCoreNs.size() != pvRounds.size() ||
+            pvRoundCounters.size() != pvRounds.size())
         {
-            throw new IllegalArgumentException("each round needs one window on each path and one probe: " +
-                pvRounds.size() + " PV, " + nativeRounds.size() + " native, " + crossCoreNs.size() + " probes");
+            throw new IllegalArgumentException("each round needs one window on each path, the PV window's counters " +
+                "and one probe: " + pvRounds.size() + " PV, " + nativeRounds.size() + " native, " +
+                pvRoundCounters.size() + " counters, " + crossCoreNs.size() + " probes");
         }
+    }
+
+    /** The PV side's counter changes summed over every round's measured window. */
+    PvCounters counters()
+    {
+        PvCounters sum = pvRoundCounters.get(0);
+        for (int round = 1; round < pvRoundCounters.size(); round++)
+        {
+            sum = sum.plus(pvRoundCounters.get(round));
+        }
+        return sum;
+    }
+
+    /**
+     * The share of the PV windows that blkback's {@code rings} rings sat empty, waiting for the front end (over every
+     * round): time neither blkback thread could spend on I/O.
+     */
+    double ringEmptyShare(final int rings)
+    {
+        long windowsNs = 0;
+        for (final PathMeasurement round : pvRounds)
+        {
+            windowsNs += round.elapsedNs();
+        }
+        return (double)counters().backendEmptyRingNs() / ((double)windowsNs * rings);
+    }
+
+    /** {@link #ringEmptyShare(int)} of round {@code round}'s PV window alone. */
+    double roundRingEmptyShare(final int round, final int rings)
+    {
+        return (double)pvRoundCounters.get(round).backendEmptyRingNs() /
+            ((double)pvRounds.get(round).elapsedNs() * rings);
     }
 
     /** The median of the rounds' cross-core round trips, in nanoseconds. */
@@ -87,47 +122,47 @@ record BlockBenchResult(
     /** Event-channel sends in both directions (front-end kicks + back-end notifications) per PV request. */
     double kicksPerRequest()
     {
-        return perRequest(counters.frontendKicks() + counters.backendKicks());
+        return perRequest(counters().frontendKicks() + counters().backendKicks());
     }
 
     /** Every hypercall by the guest and dom0 per PV request. */
     double hypercallsPerRequest()
     {
-        return perRequest(counters.hypercalls());
+        return perRequest(counters().hypercalls());
     }
 
     double frontendKicksPerRequest()
     {
-        return perRequest(counters.frontendKicks());
+        return perRequest(counters().frontendKicks());
     }
 
     double backendKicksPerRequest()
     {
-        return perRequest(counters.backendKicks());
+        return perRequest(counters().backendKicks());
     }
 
     double callsPerRequest(final HypercallOp op)
     {
-        return perRequest(counters.calls(op));
+        return perRequest(counters().calls(op));
     }
 
     /** Requests blkback answered per batch (one response push, at most one notification each). */
     double requestsPerBatch()
     {
-        return counters.backendBatches() == 0 ? Double.NaN :
-            (double)counters.backendRequests() / counters.backendBatches();
+        return counters().backendBatches() == 0 ? Double.NaN :
+            (double)counters().backendRequests() / counters().backendBatches();
     }
 
     /** Share of PV requests blkback served straight on the guest's pages (no staging copy). */
     double directShare()
     {
-        return perRequest(counters.directTransfers());
+        return perRequest(counters().directTransfers());
     }
 
     /** Driver agents' thread parks per PV request. */
     double parksPerRequest()
     {
-        return perRequest(counters.parks());
+        return perRequest(counters().parks());
     }
 
     private double perRequest(final long count)

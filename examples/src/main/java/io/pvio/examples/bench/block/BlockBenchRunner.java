@@ -110,7 +110,7 @@ public final class BlockBenchRunner
                 windows[0].measurement().iops() / windows[1].measurement().iops());
             progress.flush();
         }
-        PvCounters counters = null;
+        final List<PvCounters> pvCounters = new ArrayList<>();
         for (int round = 0; round < settings.rounds(); round++)
         {
             crossCoreNs.add(CrossCoreProbe.roundTripNs(CROSS_CORE_PROBE_NS));
@@ -121,18 +121,20 @@ public final class BlockBenchRunner
             final Window nativeWindow = windows[1];
             pvRounds.add(pvWindow.measurement());
             nativeRounds.add(nativeWindow.measurement());
-            counters = counters == null ? pvWindow.counters() : counters.plus(pvWindow.counters());
+            pvCounters.add(pvWindow.counters());
             if (settings.rounds() > 1)
             {
                 progress.printf(Locale.ROOT, "%-18s round %d/%d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f; " +
-                        "cross-core round trip %.0f ns%n",
+                        "cross-core round trip %.0f ns; blkback's ring empty %.1f%%%n",
                     workload.workloadName(), round + 1, settings.rounds(), pvWindow.measurement().iops(),
                     nativeWindow.measurement().iops(), pvWindow.measurement().iops() /
-                        nativeWindow.measurement().iops(), crossCoreNs.get(round));
+                        nativeWindow.measurement().iops(), crossCoreNs.get(round),
+                    100.0 * pvWindow.counters().backendEmptyRingNs() /
+                        ((double)pvWindow.measurement().elapsedNs() * pv.queues()));
                 progress.flush();
             }
         }
-        final BlockBenchResult result = new BlockBenchResult(workload, queueDepth, pvRounds, nativeRounds, counters,
+        final BlockBenchResult result = new BlockBenchResult(workload, queueDepth, pvRounds, nativeRounds, pvCounters,
             crossCoreNs);
         progress.printf(Locale.ROOT, "%-18s qd %2d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f%s, " +
             "%.2f kicks and %.2f hypercalls per request%n", workload.workloadName(), queueDepth,

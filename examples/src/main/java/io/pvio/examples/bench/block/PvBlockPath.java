@@ -188,8 +188,10 @@ final class PvBlockPath implements AutoCloseable
         long batches = 0;
         long notifications = 0;
         long direct = 0;
+        long emptyNs = 0;
         for (final BlkbackRing ring : rings)
         {
+            emptyNs += ring.counters().emptyRingNs();
             direct += ring.counters().directTransfers();
             requests += ring.counters().requests();
             batches += ring.counters().batches();
@@ -203,7 +205,7 @@ final class PvBlockPath implements AutoCloseable
         return new PvCounters(
             countsOf(machine.guest().domain().counters()),
             countsOf(machine.host().dom0().counters()),
-            requests, batches, notifications, parks, direct);
+            requests, batches, notifications, parks, direct, emptyNs);
     }
 
     /** Reads {@code length} (at most 1 MiB, whole pages) bytes at {@code offsetBytes} through blkfront. */

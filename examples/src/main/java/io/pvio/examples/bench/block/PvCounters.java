@@ -14,6 +14,8 @@ import io.pvio.hypervisor.hypercall.HypercallOp;
  * @param parks               times a driver agent (blkfront's or a blkback ring's) parked its thread.
  * @param directTransfers     reads and writes blkback did straight on the guest's pages (one storage call on the
  *                            kept mappings, no staging copy).
+ * @param backendEmptyRingNs  nanoseconds blkback's rings sat empty, summed over the rings
+ *                            ({@link io.pvio.backend.block.BlkbackCounters#emptyRingNs}).
  */
 record PvCounters(
     long[] guestCalls,
@@ -22,7 +24,8 @@ record PvCounters(
     long backendBatches,
     long backendNotifications,
     long parks,
-    long directTransfers)
+    long directTransfers,
+    long backendEmptyRingNs)
 {
     PvCounters minus(final PvCounters earlier)
     {
@@ -35,7 +38,8 @@ record PvCounters(
         }
         return new PvCounters(guest, dom0, backendRequests - earlier.backendRequests,
             backendBatches - earlier.backendBatches, backendNotifications - earlier.backendNotifications,
-            parks - earlier.parks, directTransfers - earlier.directTransfers);
+            parks - earlier.parks, directTransfers - earlier.directTransfers,
+            backendEmptyRingNs - earlier.backendEmptyRingNs);
     }
 
     PvCounters plus(final PvCounters other)
@@ -49,7 +53,8 @@ record PvCounters(
         }
         return new PvCounters(guest, dom0, backendRequests + other.backendRequests,
             backendBatches + other.backendBatches, backendNotifications + other.backendNotifications,
-            parks + other.parks, directTransfers + other.directTransfers);
+            parks + other.parks, directTransfers + other.directTransfers,
+            backendEmptyRingNs + other.backendEmptyRingNs);
     }
 
     /** The front end's kicks: {@code EVTCHNOP_send} by the guest. */

@@ -113,11 +113,15 @@ class BlockBenchCommandTest
             run.err().indexOf("rand-read-4k-qd32  round 1/3"), run.err());
         // every round of each workload is told on stderr with both paths' IOPS
         final java.util.regex.Pattern roundLine = java.util.regex.Pattern.compile(
-            "(\\S+) +round (\\d)/3: PV +(\\d+) IOPS, native +(\\d+) IOPS");
+            "(\\S+) +round (\\d)/3: PV +(\\d+) IOPS, native +(\\d+) IOPS, ratio \\d+\\.\\d\\d; " +
+                "cross-core round trip \\d+ ns; blkback's ring empty (\\d+\\.\\d)%");
         final Map<String, List<double[]>> rounds = new java.util.HashMap<>();
         final java.util.regex.Matcher matcher = roundLine.matcher(run.err());
         while (matcher.find())
         {
+            // a share of the window: the ring cannot sit empty longer than the window
+            final double emptyPercent = Double.parseDouble(matcher.group(5));
+            assertTrue(emptyPercent >= 0 && emptyPercent <= 100, matcher.group());
             rounds.computeIfAbsent(matcher.group(1), name -> new java.util.ArrayList<>())
                 .add(new double[] {Double.parseDouble(matcher.group(3)), Double.parseDouble(matcher.group(4))});
         }
@@ -138,7 +142,7 @@ class BlockBenchCommandTest
         final String report = Files.readString(out.resolve(BlockBenchReport.REPORT_FILE));
         assertTrue(report.contains("3 rounds per workload after 1 warm-up round not counted"), report);
         assertTrue(report.contains("| Workload | 1 (PV first) | 2 (native first) | 3 (PV first) |"), report);
-        assertTrue(java.util.regex.Pattern.compile("\\| `seq-write-1m` \\|( \\d+\\.\\d\\d \\(\\d+\\) \\|){3}\n")
+        assertTrue(java.util.regex.Pattern.compile("\\| `seq-write-1m` \\|( \\d+\\.\\d\\d \\(\\d+, \\d+\\.\\d%\\) \\|){3}\n")
             .matcher(report).find(), report);
     }
 

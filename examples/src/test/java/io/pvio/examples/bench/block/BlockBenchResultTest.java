@@ -20,11 +20,16 @@ class BlockBenchResultTest
 
     private static PvCounters sends(final long guestSends, final long dom0Sends)
     {
+        return counters(guestSends, dom0Sends, 0);
+    }
+
+    private static PvCounters counters(final long guestSends, final long dom0Sends, final long emptyRingNs)
+    {
         final long[] guest = new long[HypercallOp.values().length];
         final long[] dom0 = new long[HypercallOp.values().length];
         guest[HypercallOp.EVTCHN_SEND.ordinal()] = guestSends;
         dom0[HypercallOp.EVTCHN_SEND.ordinal()] = dom0Sends;
-        return new PvCounters(guest, dom0, 0, 0, 0, 0, 0);
+        return new PvCounters(guest, dom0, 0, 0, 0, 0, 0, emptyRingNs);
     }
 
     @Test
@@ -34,7 +39,7 @@ class BlockBenchResultTest
         final BlockBenchResult result = new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
             List.of(requestsInOneSecond(900), requestsInOneSecond(100), requestsInOneSecond(800)),
             List.of(requestsInOneSecond(1000), requestsInOneSecond(1100), requestsInOneSecond(5000)),
-            sends(18, 0), List.of(300.0, 100.0, 200.0));
+            List.of(sends(6, 0), sends(6, 0), sends(6, 0)), List.of(300.0, 100.0, 200.0));
 
         assertEquals(800, result.pvIops(), 1e-9);
         assertEquals(1100, result.nativeIops(), 1e-9);
@@ -55,7 +60,7 @@ class BlockBenchResultTest
                 requestsInOneSecond(200)),
             List.of(requestsInOneSecond(10), requestsInOneSecond(30), requestsInOneSecond(20),
                 requestsInOneSecond(40)),
-            sends(0, 0), List.of(1.0, 2.0, 3.0, 4.0));
+            List.of(sends(0, 0), sends(0, 0), sends(0, 0), sends(0, 0)), List.of(1.0, 2.0, 3.0, 4.0));
 
         assertEquals(250, result.pvIops(), 1e-9);
         assertEquals(25, result.nativeIops(), 1e-9);
@@ -65,12 +70,31 @@ class BlockBenchResultTest
     void everyRoundHasAWindowOnEachPath()
     {
         assertThrows(IllegalArgumentException.class, () -> new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
-            List.of(requestsInOneSecond(1), requestsInOneSecond(1)), List.of(requestsInOneSecond(1)), sends(0, 0),
-            List.of(1.0, 1.0)));
+            List.of(requestsInOneSecond(1), requestsInOneSecond(1)), List.of(requestsInOneSecond(1)),
+            List.of(sends(0, 0), sends(0, 0)), List.of(1.0, 1.0)));
         assertThrows(IllegalArgumentException.class, () -> new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
-            List.of(), List.of(), sends(0, 0), List.of()));
+            List.of(), List.of(), List.of(), List.of()));
         assertThrows(IllegalArgumentException.class, () -> new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
-            List.of(requestsInOneSecond(1)), List.of(requestsInOneSecond(1)), sends(0, 0), List.of()));
+            List.of(requestsInOneSecond(1)), List.of(requestsInOneSecond(1)), List.of(sends(0, 0)), List.of()));
+        // the PV window of every round has its counters
+        assertThrows(IllegalArgumentException.class, () -> new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
+            List.of(requestsInOneSecond(1)), List.of(requestsInOneSecond(1)), List.of(), List.of(1.0)));
+    }
+
+    @Test
+    void theRingEmptyShareIsTheEmptyTimeOverTheWindowsTimesTheRings()
+    {
+        // two rounds of 1 s each: 10 ms and 30 ms empty, summed over 2 rings
+        final BlockBenchResult result = new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
+            List.of(requestsInOneSecond(900), requestsInOneSecond(800)),
+            List.of(requestsInOneSecond(1000), requestsInOneSecond(1000)),
+            List.of(counters(1, 0, 10_000_000L), counters(2, 0, 30_000_000L)), List.of(1.0, 2.0));
+
+        assertEquals(0.040 / 2, result.ringEmptyShare(1), 1e-12);
+        assertEquals(0.040 / 4, result.ringEmptyShare(2), 1e-12);
+        assertEquals(0.010, result.roundRingEmptyShare(0, 1), 1e-12);
+        assertEquals(0.015, result.roundRingEmptyShare(1, 2), 1e-12);
+        assertEquals(3, result.counters().frontendKicks());
     }
 
     @Test
@@ -80,5 +104,7 @@ class BlockBenchResultTest
         assertEquals(11, sum.frontendKicks());
         assertEquals(22, sum.backendKicks());
         assertEquals(33, sum.hypercalls());
+        final PvCounters window = counters(0, 0, 50).plus(counters(0, 0, 70)).minus(counters(0, 0, 20));
+        assertEquals(100, window.backendEmptyRingNs());
     }
 }
