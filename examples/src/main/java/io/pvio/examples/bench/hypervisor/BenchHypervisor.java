@@ -22,6 +22,8 @@ public final class BenchHypervisor implements AutoCloseable
     public static final int MACHINE_FRAMES = 1024;
     /** Dom0's reservation: shared_info, one grant frame, spare, then {@link #DOM0_FIRST_DATA_GFN} on. */
     public static final int DOM0_PAGES = 32;
+    /** Dom0's ceiling: room beyond its reservation for pages it populates later (blkback's bounce frames). */
+    public static final int DOM0_MAX_PAGES = 64;
     /** First of dom0's frames the benchmarks use as local memory (grant copy destinations). */
     public static final long DOM0_FIRST_DATA_GFN = 8;
 
@@ -38,6 +40,7 @@ public final class BenchHypervisor implements AutoCloseable
             .dom0(new DomainConfig()
                 .name("dom0")
                 .memoryPages(DOM0_PAGES)
+                .maxPages(DOM0_MAX_PAGES)
                 .vcpuScheduling(VcpuScheduling.MANUAL)
                 .image(DispatchingGuest.image(false, dom0Code::set))));
         dom0Dispatcher = dom0Code.get().dispatcher();

@@ -20,8 +20,8 @@ public record HypervisorBenchSettings(
     String include,
     Path jsonFile)
 {
-    /** Configurations in the full suite: 2 latency, 2 send rate, 2 map/unmap, 2 x 2 copy. */
-    public static final int FULL_SUITE_CONFIGURATIONS = 2 + 2 + 2 + 4;
+    /** Configurations in the full suite: 2 latency, 2 send rate, 2 map/unmap, 2 x 2 copy, 2 x 2 blkback read. */
+    public static final int FULL_SUITE_CONFIGURATIONS = 2 + 2 + 2 + 4 + 4;
     /** Cost of a fork beyond its iterations: JVM start, JIT, hypervisor boot and teardown (measured 0.3 s). */
     private static final double FORK_OVERHEAD_SECONDS = 0.5;
 

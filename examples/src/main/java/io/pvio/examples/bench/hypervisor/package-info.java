@@ -9,7 +9,9 @@
  *   <li>{@link io.pvio.examples.bench.hypervisor.GrantMapBenchmark}: grant map + unmap
  *       ({@link io.pvio.examples.bench.hypervisor.GrantMapping});</li>
  *   <li>{@link io.pvio.examples.bench.hypervisor.GrantCopyBenchmark}: {@code GNTTABOP_copy}
- *       ({@link io.pvio.examples.bench.hypervisor.GrantCopier}).</li>
+ *       ({@link io.pvio.examples.bench.hypervisor.GrantCopier});</li>
+ *   <li>{@link io.pvio.examples.bench.hypervisor.BlkbackRequestBenchmark}: a 4 KiB read through blkback's ring on one
+ *       thread, against the copy alone ({@link io.pvio.examples.bench.hypervisor.BlkbackRequests}).</li>
  * </ul>
  * Each trial boots its own {@link io.pvio.hypervisor.Hypervisor}
  * ({@link io.pvio.examples.bench.hypervisor.BenchHypervisor}: dom0 MANUAL, driven by the benchmark thread) and

@@ -29,7 +29,15 @@ public enum HypervisorBenchmark
         "io.pvio.examples.bench.hypervisor.GrantCopyBenchmark.copy",
         "Grant copy",
         "one GNTTABOP_copy hypercall of a batch of elements, each from a granted domU page into dom0's own page; "
-            + "the batch is refilled every time. Per element = per hypercall / batch.");
+            + "the batch is refilled every time. Per element = per hypercall / batch."),
+    /** {@code BlkbackRequestBenchmark.read4k}: ns per 4 KiB read through blkback's ring, or by the copy alone. */
+    BLKBACK_READ(
+        "io.pvio.examples.bench.hypervisor.BlkbackRequestBenchmark.read4k",
+        "blkback 4 KiB read",
+        "one thread writes 32 read requests (one inline segment each, on 32 domU pages granted once) into a "
+            + "one-page ring, runs blkback's duty cycle (copy, validate, kept grant, copy from a memory disk into the "
+            + "page, response) until all are answered and takes the responses; per request. path=DIRECT: the same "
+            + "copies from the same disk into the same pages, no ring.");
 
     private final String jmhName;
     private final String label;

@@ -46,7 +46,7 @@ class BenchHypervisorReportTest
     {
         final HypervisorResults results = HypervisorResultParser.parse(syntheticJson());
 
-        assertEquals(5, results.measurements().size());
+        assertEquals(6, results.measurements().size());
         assertEquals(2, results.runInfo().forks());
         assertEquals(List.of("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"), results.runInfo().jvmArgs());
     }
@@ -83,6 +83,10 @@ class BenchHypervisorReportTest
         final HypervisorMeasurement map = find(results, HypervisorBenchmark.GRANT_MAP_UNMAP);
         assertEquals(110.0, map.median(), 1e-9);
         assertEquals("-", map.benchmark().derived(map));
+        // fork medians 160 and 170 ns per request: 165 ns
+        final HypervisorMeasurement blkback = find(results, HypervisorBenchmark.BLKBACK_READ);
+        assertEquals(165.0, blkback.median(), 1e-9);
+        assertEquals("diskMib=1, path=BLKBACK", blkback.paramsLabel());
     }
 
     @Test
