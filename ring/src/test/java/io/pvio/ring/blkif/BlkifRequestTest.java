@@ -184,6 +184,25 @@ class BlkifRequestTest
             new BlkifRequest(64).copyFrom(buffer, SLOT, abi).validate(), "above the advertised maximum");
     }
 
+    @ParameterizedTest
+    @EnumSource(BlkifAbi.class)
+    void aRequestCopiedAfterAnIndirectOneHasNoIndirectGrefs(final BlkifAbi abi)
+    {
+        writeIndirect(abi, BLKIF_OP_WRITE, 600);
+        copy.copyFrom(buffer, SLOT, abi);
+        assertEquals(0xABC7, copy.indirectGref(7));
+        // the same copy object, reused for a plain read: nothing of the indirect request shows through
+        buffer.setMemory(SLOT, abi.requestBytes(), (byte)0);
+        writeReadWrite(abi, BLKIF_OP_READ, 1);
+        copy.copyFrom(buffer, SLOT, abi);
+        assertEquals(BLKIF_OP_READ, copy.operation());
+        for (int i = 0; i < BlkifConstants.BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++)
+        {
+            assertEquals(0, copy.indirectGref(i), "indirect_grefs[" + i + "]");
+        }
+        assertEquals(0, copy.indirectPageCount());
+    }
+
     @Test
     void indirectSegmentsAreCopiedPageByPageAndValidated()
     {
