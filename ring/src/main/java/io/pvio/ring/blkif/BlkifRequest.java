@@ -2,7 +2,6 @@ package io.pvio.ring.blkif;
 
 import org.agrona.concurrent.AtomicBuffer;
 
-
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_DISCARD_SECURE;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_MAX_SEGMENTS_PER_REQUEST;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_DISCARD;
