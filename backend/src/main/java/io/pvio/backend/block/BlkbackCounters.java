@@ -1,5 +1,6 @@
 package io.pvio.backend.block;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,6 +22,8 @@ public final class BlkbackCounters
     private final AtomicLong reusedRuns = new AtomicLong();
     private final AtomicLong emptyRingNs = new AtomicLong();
     private final AtomicLong emptyRingSpells = new AtomicLong();
+    private final AtomicBoolean emptyRingOpen = new AtomicBoolean();
+    private final AtomicLong emptyRingSinceNs = new AtomicLong();
 
     /** Requests answered. */
     public long requests()
@@ -95,13 +98,20 @@ public final class BlkbackCounters
     }
 
     /**
-     * Nanoseconds the ring sat empty between batches: from the first poll that found no request to the start of the
-     * next batch, a park included (so a spell is counted when it ends). With a steady load, the share of a window
-     * the ring was empty is the time the back end waited for the front end.
+     * Nanoseconds the ring has sat empty between batches: from the first poll that found no request to the start of
+     * the next batch, a park included, and the spell in progress so far (read on {@link System#nanoTime()}, the
+     * ring's clock). So the change over a window is the empty time within it, whenever its spells began. A read that
+     * races with a spell's end may miss that spell until the next read; it never counts one twice.
      */
     public long emptyRingNs()
     {
-        return emptyRingNs.get();
+        // the closed spells first: a spell closing after this read is then seen closed below, and not added twice
+        final long closedNs = emptyRingNs.get();
+        if (!emptyRingOpen.get())
+        {
+            return closedNs;
+        }
+        return closedNs + Math.max(0, System.nanoTime() - emptyRingSinceNs.get());
     }
 
     /** Times the ring ran dry and then got requests again (the spells {@link #emptyRingNs} adds up). */
@@ -110,8 +120,19 @@ public final class BlkbackCounters
         return emptyRingSpells.get();
     }
 
-    void addEmptyRingSpell(final long lengthNs)
+    /** The ring was found empty at {@code sinceNs}: a spell begins. */
+    void beginEmptyRingSpell(final long sinceNs)
     {
+        emptyRingSinceNs.setRelease(sinceNs);
+        // release: a reader that sees the spell open sees when it began
+        emptyRingOpen.setRelease(true);
+    }
+
+    /** The spell begun at the last {@link #beginEmptyRingSpell} ended after {@code lengthNs}. */
+    void endEmptyRingSpell(final long lengthNs)
+    {
+        // closed before its length is added: a reader sees it open or counted, never both
+        emptyRingOpen.setRelease(false);
         add(emptyRingNs, lengthNs);
         increment(emptyRingSpells);
     }

@@ -263,9 +263,10 @@ public final class BlkbackRing implements Agent
         {
             if (!ringEmpty)
             {
-                // one clock read per dry spell, none per empty poll
+                // one clock read per dry spell, none per empty poll (at queue depth 1, one per request)
                 ringEmpty = true;
                 ringEmptySinceNs = clock.nanoTime();
+                counters.beginEmptyRingSpell(ringEmptySinceNs);
             }
             return 0;
         }
@@ -275,7 +276,7 @@ public final class BlkbackRing implements Agent
         if (ringEmpty)
         {
             ringEmpty = false;
-            counters.addEmptyRingSpell(batchStartNs - ringEmptySinceNs);
+            counters.endEmptyRingSpell(batchStartNs - ringEmptySinceNs);
         }
         groupStartNs = batchStartNs;
         if (persistent)

@@ -14,8 +14,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code pvio bench hypervisor}: runs the JMH hypervisor suite (event round trip with a blocked and a polling vCPU,
- * event sends per second, grant map+unmap, grant copy, a 4 KiB read through blkback's ring) and writes {@code report.md} and the raw {@code jmh.json}
- * into the output directory, printing the table. The defaults are the real run; {@code --quick} is a smoke run.
+ * event sends per second, grant map+unmap, grant copy, a 4 KiB read through blkback's ring) and writes
+ * {@code report.md} and the raw {@code jmh.json} into the output directory, printing the table. The defaults are the
+ * real run; {@code --quick} is a smoke run.
  */
 @Command(
     name = "hypervisor",

@@ -197,10 +197,11 @@ public final class BlockBenchReport
               places the vCPUs, and the PV/native ratio falls as it rises.
             - **blkback's ring empty**: the share of the PV windows (over every round; per round in the round table)
               during which blkback's rings held no request, from the first poll that found one empty to the next
-              batch (`BlkbackCounters.emptyRingNs`), divided by the window times the rings. The front end keeps N
-              requests in flight, so the ring runs dry only while blkfront's thread is off its CPU (another thread
-              or the host took it) or asleep: time blkback could not spend on I/O, which native never loses, since
-              its I/O thread gives itself the next request.
+              batch (`BlkbackCounters.emptyRingNs`), divided by the window times the rings. The ring runs dry
+              whenever blkback has answered all it was given and blkfront has not refilled it yet: at queue depth
+              32 only while blkfront's thread is off its CPU (another thread or the host took it) or asleep, at
+              queue depth 1 for blkfront's part of every round trip. That is time blkback could not spend on I/O,
+              which native never loses, since its I/O thread gives itself the next request.
             - MB/s is 10^6 bytes per second.
             """);
         return out.toString();

@@ -55,7 +55,7 @@ record BlockBenchResult(
 
     /**
      * The share of the PV windows that blkback's {@code rings} rings sat empty, waiting for the front end (over every
-     * round): time neither blkback thread could spend on I/O.
+     * round): time blkback's threads could not spend on I/O.
      */
     double ringEmptyShare(final int rings)
     {

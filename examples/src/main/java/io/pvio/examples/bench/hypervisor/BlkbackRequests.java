@@ -127,9 +127,16 @@ public final class BlkbackRequests implements AutoCloseable
                 mapDirect();
             }
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
-            hypervisor.close();
+            try
+            {
+                hypervisor.close();
+            }
+            catch (final RuntimeException closeFailure)
+            {
+                ex.addSuppressed(closeFailure);
+            }
             throw ex;
         }
     }

@@ -142,7 +142,8 @@ class BlockBenchCommandTest
         final String report = Files.readString(out.resolve(BlockBenchReport.REPORT_FILE));
         assertTrue(report.contains("3 rounds per workload after 1 warm-up round not counted"), report);
         assertTrue(report.contains("| Workload | 1 (PV first) | 2 (native first) | 3 (PV first) |"), report);
-        assertTrue(java.util.regex.Pattern.compile("\\| `seq-write-1m` \\|( \\d+\\.\\d\\d \\(\\d+, \\d+\\.\\d%\\) \\|){3}\n")
+        assertTrue(java.util.regex.Pattern.compile(
+                "\\| `seq-write-1m` \\|( \\d+\\.\\d\\d \\(\\d+, \\d+\\.\\d%\\) \\|){3}\n")
             .matcher(report).find(), report);
     }
 

@@ -35,7 +35,7 @@ class BenchBlkbackRequestTest
         final BlkbackRequestBenchmark benchmark = new BlkbackRequestBenchmark();
         final BlkbackRequestBenchmark.Requests state = new BlkbackRequestBenchmark.Requests();
         state.path = path;
-        // smaller than the 32 pages a batch reads: requests of one batch read the same disk page into several pages
+        // 256 pages: most batches of 32 random pages name some page twice, read into two of the domU's pages
         state.diskMib = 1;
         state.start();
         try
