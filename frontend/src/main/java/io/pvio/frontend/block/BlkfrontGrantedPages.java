@@ -109,9 +109,30 @@ final class BlkfrontGrantedPages
                 " pages granted for the ring's life: going without"));
             return null;
         }
+        try
+        {
+            // the views first: they are the loop's only allocation, so running out of memory here leaves nothing
+            // granted, only the pages to give back
+            for (int i = 0; i < pages.gfns.length; i++)
+            {
+                pages.frames[i] = memory.frame(pages.gfns[i]);
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            try
+            {
+                hypercalls.memory().decreaseReservation(DomainId.SELF, pages.gfns, added);
+            }
+            catch (final RuntimeException undo)
+            {
+                ex.addSuppressed(undo);
+            }
+            throw ex;
+        }
+        // cannot fail: every page is ours and there are refs enough (checked above, under the grants monitor)
         for (int i = 0; i < pages.gfns.length; i++)
         {
-            pages.frames[i] = memory.frame(pages.gfns[i]);
             pages.refs[i] = grants.grantAccess(backendDomid, pages.gfns[i], readOnly);
             pages.granted = i + 1;
         }

@@ -64,14 +64,13 @@ record BlockBenchResult(
         {
             windowsNs += round.elapsedNs();
         }
-        return (double)counters().backendEmptyRingNs() / ((double)windowsNs * rings);
+        return counters().ringEmptyShare(windowsNs, rings);
     }
 
     /** {@link #ringEmptyShare(int)} of round {@code round}'s PV window alone. */
     double roundRingEmptyShare(final int round, final int rings)
     {
-        return (double)pvRoundCounters.get(round).backendEmptyRingNs() /
-            ((double)pvRounds.get(round).elapsedNs() * rings);
+        return pvRoundCounters.get(round).ringEmptyShare(pvRounds.get(round).elapsedNs(), rings);
     }
 
     /** The median of the rounds' cross-core round trips, in nanoseconds. */

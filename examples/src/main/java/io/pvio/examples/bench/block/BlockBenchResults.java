@@ -20,6 +20,10 @@ public record BlockBenchResults(
 {
     public BlockBenchResults
     {
+        if (queues < 1)
+        {
+            throw new IllegalArgumentException("queues must be at least 1: " + queues);
+        }
         results = List.copyOf(results);
     }
 }

@@ -129,8 +129,7 @@ public final class BlockBenchRunner
                     workload.workloadName(), round + 1, settings.rounds(), pvWindow.measurement().iops(),
                     nativeWindow.measurement().iops(), pvWindow.measurement().iops() /
                         nativeWindow.measurement().iops(), crossCoreNs.get(round),
-                    100.0 * pvWindow.counters().backendEmptyRingNs() /
-                        ((double)pvWindow.measurement().elapsedNs() * pv.queues()));
+                    100.0 * pvWindow.counters().ringEmptyShare(pvWindow.measurement().elapsedNs(), pv.queues()));
                 progress.flush();
             }
         }

@@ -57,6 +57,15 @@ record PvCounters(
             backendEmptyRingNs + other.backendEmptyRingNs);
     }
 
+    /**
+     * The share of a window of {@code windowNs} (these counters' changes over it) that blkback's {@code rings} rings
+     * sat empty: time their threads could not spend on I/O.
+     */
+    double ringEmptyShare(final long windowNs, final int rings)
+    {
+        return (double)backendEmptyRingNs / ((double)windowNs * rings);
+    }
+
     /** The front end's kicks: {@code EVTCHNOP_send} by the guest. */
     long frontendKicks()
     {

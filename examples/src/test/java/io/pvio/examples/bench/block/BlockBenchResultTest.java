@@ -98,6 +98,14 @@ class BlockBenchResultTest
     }
 
     @Test
+    void aRunHasAtLeastOneQueue()
+    {
+        // the ring-empty share divides by the queues
+        assertThrows(IllegalArgumentException.class, () -> new BlockBenchResults(null, 0, null, "env", List.of()));
+        assertEquals(1, new BlockBenchResults(null, 1, null, "env", List.of()).queues());
+    }
+
+    @Test
     void countersOfTheRoundsAddUp()
     {
         final PvCounters sum = sends(1, 2).plus(sends(10, 20));
