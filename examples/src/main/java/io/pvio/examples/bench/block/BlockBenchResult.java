@@ -148,8 +148,7 @@ record BlockBenchResult(
     /** Requests blkback answered per batch (one response push, at most one notification each). */
     double requestsPerBatch()
     {
-        return counters().backendBatches() == 0 ? Double.NaN :
-            (double)counters().backendRequests() / counters().backendBatches();
+        return counters().requestsPerBatch();
     }
 
     /** Share of PV requests blkback served straight on the guest's pages (no staging copy). */

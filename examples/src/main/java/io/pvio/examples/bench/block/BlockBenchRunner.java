@@ -125,11 +125,12 @@ public final class BlockBenchRunner
             if (settings.rounds() > 1)
             {
                 progress.printf(Locale.ROOT, "%-18s round %d/%d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f; " +
-                        "cross-core round trip %.0f ns; blkback's ring empty %.1f%%%n",
+                        "cross-core round trip %.0f ns; blkback's ring empty %.1f%%, %.1f requests per batch%n",
                     workload.workloadName(), round + 1, settings.rounds(), pvWindow.measurement().iops(),
                     nativeWindow.measurement().iops(), pvWindow.measurement().iops() /
                         nativeWindow.measurement().iops(), crossCoreNs.get(round),
-                    100.0 * pvWindow.counters().ringEmptyShare(pvWindow.measurement().elapsedNs(), pv.queues()));
+                    100.0 * pvWindow.counters().ringEmptyShare(pvWindow.measurement().elapsedNs(), pv.queues()),
+                    pvWindow.counters().requestsPerBatch());
                 progress.flush();
             }
         }

@@ -66,6 +66,12 @@ record PvCounters(
         return (double)backendEmptyRingNs / ((double)windowNs * rings);
     }
 
+    /** Requests blkback answered per batch (one response push, at most one notification each); NaN if none. */
+    double requestsPerBatch()
+    {
+        return backendBatches == 0 ? Double.NaN : (double)backendRequests / backendBatches;
+    }
+
     /** The front end's kicks: {@code EVTCHNOP_send} by the guest. */
     long frontendKicks()
     {

@@ -1,5 +1,6 @@
 package io.pvio.examples.bench.block;
 
+import io.pvio.backend.block.BlkbackRing;
 import io.pvio.examples.bench.report.JsonParser;
 import io.pvio.examples.cli.PvioCommand;
 import org.junit.jupiter.api.Test;
@@ -114,7 +115,8 @@ class BlockBenchCommandTest
         // every round of each workload is told on stderr with both paths' IOPS
         final java.util.regex.Pattern roundLine = java.util.regex.Pattern.compile(
             "(\\S+) +round (\\d)/3: PV +(\\d+) IOPS, native +(\\d+) IOPS, ratio \\d+\\.\\d\\d; " +
-                "cross-core round trip \\d+ ns; blkback's ring empty (\\d+\\.\\d)%");
+                "cross-core round trip \\d+ ns; blkback's ring empty (\\d+\\.\\d)%, " +
+                "(\\d+\\.\\d) requests per batch");
         final Map<String, List<double[]>> rounds = new java.util.HashMap<>();
         final java.util.regex.Matcher matcher = roundLine.matcher(run.err());
         while (matcher.find())
@@ -122,6 +124,10 @@ class BlockBenchCommandTest
             // a share of the window: the ring cannot sit empty longer than the window
             final double emptyPercent = Double.parseDouble(matcher.group(5));
             assertTrue(emptyPercent >= 0 && emptyPercent <= 100, matcher.group());
+            // a batch answers at least one request and at most blkback's batch limit
+            final double perBatch = Double.parseDouble(matcher.group(6));
+            assertTrue(perBatch >= 1 && perBatch <= BlkbackRing.MAX_BATCH_REQUESTS,
+                matcher.group());
             rounds.computeIfAbsent(matcher.group(1), name -> new java.util.ArrayList<>())
                 .add(new double[] {Double.parseDouble(matcher.group(3)), Double.parseDouble(matcher.group(4))});
         }

@@ -52,6 +52,25 @@ class BlockBenchResultTest
         assertEquals(200, result.medianCrossCoreNs(), 1e-12);
     }
 
+    private static PvCounters batches(final long requests, final long batches)
+    {
+        final long[] none = new long[HypercallOp.values().length];
+        return new PvCounters(none, none.clone(), requests, batches, 0, 0, 0, 0);
+    }
+
+    @Test
+    void requestsPerBatchIsPerRoundAndOverEveryRound()
+    {
+        // a round's own figure (stderr) and the workload's over all its PV requests, not a mean of the rounds'
+        assertEquals(22.0, batches(220, 10).requestsPerBatch(), 1e-12);
+        assertEquals(Double.NaN, batches(0, 0).requestsPerBatch());
+        final BlockBenchResult result = new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32,
+            List.of(requestsInOneSecond(1), requestsInOneSecond(1)),
+            List.of(requestsInOneSecond(1), requestsInOneSecond(1)),
+            List.of(batches(220, 10), batches(30, 30)), List.of(1.0, 1.0));
+        assertEquals(250.0 / 40, result.requestsPerBatch(), 1e-12);
+    }
+
     @Test
     void anEvenNumberOfRoundsTakesTheMeanOfTheMiddleTwo()
     {
