@@ -43,7 +43,9 @@ import static io.pvio.ring.blkif.BlkifConstants.SECTOR_SIZE_BYTES;
  *       up to {@link #RESPONSE_GROUP_REQUESTS}, and every {@link #RESPONSE_CHECK_REQUESTS} the group goes out early
  *       if the oldest held has waited {@link #RESPONSE_HOLD_NS} (slow storage) or holds the response a parked front
  *       end waits for. Then notify the front end once per batch, if it asked
- *       ({@link BackRing#pushResponsesAndCheckNotify()}). A batch ends early, with its event, at the first group
+ *       ({@link BackRing#pushResponsesAndCheckNotify()}), as the next duty cycle begins: after its poll, so that
+ *       the decision's fence waits for the responses' stores and the next batch's loads together. A batch ends
+ *       early, and so is told early, at the first group
  *       that holds the response a parked front end waits for: by the {@code rsp_event} read with {@code req_prod}
  *       when the batch began ({@link BackRing#responseEventHint()}, the same cache line), and after a request of
  *       more than a page by {@code rsp_event} as it is then.</li>
@@ -135,6 +137,8 @@ public final class BlkbackRing implements Agent
     private boolean groupStartDue;
     /** The last hold check found no front end waiting: the group's age is read before the next request's I/O. */
     private boolean holdAgeCheckDue;
+    /** The last batch's responses are published; their notification decision is the next poll's. */
+    private boolean notificationDue;
     private final BlkbackSegmentMover mover;
     private final boolean persistent;
     /** With {@code persistent}: kept grants unused for longer are unmapped (the device's budget says how long). */
@@ -243,6 +247,8 @@ public final class BlkbackRing implements Agent
         }
         catch (final RingOverflowException ex)
         {
+            // what was answered before the bogus index still gets its event, if the front end asked
+            notifyIfDue();
             halt(ex);
             return 1;
         }
@@ -263,6 +269,12 @@ public final class BlkbackRing implements Agent
         // no event is armed here: the agent polls while it spins and arms req_event only when it is about to park
         // (armAndStillIdle, its idle strategy's park guard), so a front end feeding a busy ring never kicks
         final int available = back.pollRequests();
+        final int limit = Math.min(available, MAX_BATCH_REQUESTS);
+        // the batch's slots, written on the front end's CPU, come over together rather than one wait per request;
+        // issued before the last batch's notification decision, whose fence then waits for them and for the last
+        // responses' stores at once
+        back.prefetchRequests(limit);
+        notifyIfDue();
         if (available == 0)
         {
             if (!ringEmpty)
@@ -290,9 +302,6 @@ public final class BlkbackRing implements Agent
             purgeIdleGrantsIfDue(batchStartNs);
             mover.useTimeNs(batchStartNs);
         }
-        final int limit = Math.min(available, MAX_BATCH_REQUESTS);
-        // the batch's slots, written on the front end's CPU, come over together rather than one wait per request
-        back.prefetchRequests(limit);
         // whether the front end waits for one of this batch's responses: rsp_event shares its cache line with the
         // producer index just read (the front end arms it before it parks, and a parked one does not move it)
         final int responseEventHint = back.responseEventHint();
@@ -325,17 +334,34 @@ public final class BlkbackRing implements Agent
         }
         finally
         {
-            // whatever ends the batch, what was answered goes out with the batch's one notification decision: full
-            // fence after rsp_prod, then rsp_event (ring.h), covering every response published since the last one
+            // whatever ends the batch, what was answered is published now, and its one notification decision is
+            // taken at the next poll (notifyIfDue), however the batch ended
             writePendingResponses();
             counters.addBatch();
+            notificationDue = true;
+        }
+        return answered;
+    }
+
+    /**
+     * The last batch's notification decision, taken at the start of the next duty cycle, once its poll has read
+     * {@code req_prod} and loaded the next batch's slots: ring.h's full fence after {@code rsp_prod}, then
+     * {@code rsp_event}, covering every response published since the last decision. Taken at the batch's end, the
+     * fence waited for the batch's response stores to reach the front end's CPU with nothing else to do; here that
+     * wait overlaps the poll's. A front end that parked waiting for one of them is told a poll later (well under a
+     * microsecond), never at a later batch: every duty cycle, whether it finds requests or not, takes it first.
+     */
+    private void notifyIfDue()
+    {
+        if (notificationDue)
+        {
+            notificationDue = false;
             if (back.pushResponsesAndCheckNotify())
             {
                 hypercalls.eventChannel().send(localPort);
                 counters.addNotification();
             }
         }
-        return answered;
     }
 
     /**
