@@ -321,8 +321,9 @@ public final class BlkbackRing implements Agent
                 {
                     writePendingResponses();
                     groupStartDue = true;
-                    // a front end waiting for one of these gets its event now, not at the batch's end: by the event
-                    // it had armed when the batch began (no memory access), and after a request of more than a page
+                    // a front end waiting for one of these gets its event now, not after the rest of the batch: the
+                    // batch ends here, and the next duty cycle decides first thing. Known by the event it had armed
+                    // when the batch began (no memory access), and after a request of more than a page
                     // (whose I/O dwarfs a wait for the front end's CPU) by rsp_event as it is now, in case it parked
                     // since. One that parks during a batch of small requests is told at the batch's end.
                     if (back.isNotifyLikelyRequired(responseEventHint) || (large && back.isNotifyLikelyRequired()))
