@@ -303,6 +303,24 @@ class BlkbackBatchNotifyTest
     }
 
     @Test
+    void aParkedFrontEndIsToldOfTheLastBatchThoughNoRequestFollowsIt()
+    {
+        final HostileBlkfront.Connection c = connect(rig.attach("7", notingStorage(), null));
+        // the front end arms rsp_event for its next response (it is about to park), then sends one request and no
+        // other: no later batch comes to take the decision, so the duty cycle that finds the ring empty must
+        c.front.finalCheckForResponses();
+        sendsBefore = dom0Sends();
+        final int slot = c.front.claimRequest();
+        c.buffer().setMemory(slot, 112, (byte)0);
+        new BlkifRequestFlyweight().wrap(c.buffer(), slot).header(BLKIF_OP_FLUSH_DISKCACHE, 0, 0).id(7);
+        c.push(rig.guest);
+
+        await().atMost(WAIT).until(() -> dom0Sends() - sendsBefore == 1);
+        assertEquals(1, c.front.pollResponses());
+        assertEquals(7, HostileBlkfront.response(c.buffer(), c.front.takeResponse())[0]);
+    }
+
+    @Test
     void afterARequestOfMoreThanAPageAParkedFrontEndIsToldAtOnce()
     {
         final long[] pages = rig.allocateGuestPages(2);
