@@ -125,12 +125,14 @@ public final class BlockBenchRunner
             if (settings.rounds() > 1)
             {
                 progress.printf(Locale.ROOT, "%-18s round %d/%d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f; " +
-                        "cross-core round trip %.0f ns; blkback's ring empty %.1f%%, %.1f requests per batch%n",
+                        "cross-core round trip %.0f ns; blkback's ring empty %.1f%%, %.1f requests per batch; " +
+                        "host steal %s PV, %s native%n",
                     workload.workloadName(), round + 1, settings.rounds(), pvWindow.measurement().iops(),
                     nativeWindow.measurement().iops(), pvWindow.measurement().iops() /
                         nativeWindow.measurement().iops(), crossCoreNs.get(round),
                     100.0 * pvWindow.counters().ringEmptyShare(pvWindow.measurement().elapsedNs(), pv.queues()),
-                    pvWindow.counters().requestsPerBatch());
+                    pvWindow.counters().requestsPerBatch(), StealTime.format(pvWindow.stealShare()),
+                    StealTime.format(nativeWindow.stealShare()));
                 progress.flush();
             }
         }
@@ -192,8 +194,11 @@ public final class BlockBenchRunner
         return new RequestOffsets(workload, settings.imageBytes(), settings.seed());
     }
 
-    /** One path's measured window: what completed in it, and the change in its counters (if it has any). */
-    private record Window(PathMeasurement measurement, PvCounters counters)
+    /**
+     * One path's measured window: what completed in it, the change in its counters (if it has any), and the share of
+     * the machine's CPU time the host stole meanwhile (NaN if unknown).
+     */
+    private record Window(PathMeasurement measurement, PvCounters counters, double stealShare)
     {
     }
 
@@ -210,15 +215,19 @@ public final class BlockBenchRunner
         final long endCount;
         final PvCounters atOpen;
         final PvCounters atClose;
+        final StealTime.Reading stealAtOpen;
+        final StealTime.Reading stealAtClose;
         try
         {
             TimeUnit.NANOSECONDS.sleep(settings.warmupNs());
             atOpen = counters == null ? null : counters.get();
+            stealAtOpen = StealTime.read();
             startCount = run.loop().completedCount();
             opened = System.nanoTime();
             TimeUnit.NANOSECONDS.sleep(settings.measureNs());
             endCount = run.loop().completedCount();
             closed = System.nanoTime();
+            stealAtClose = StealTime.read();
             atClose = counters == null ? null : counters.get();
         }
         finally
@@ -235,7 +244,8 @@ public final class BlockBenchRunner
                 "measured window; give it more time (--seconds)");
         }
         return new Window(new PathMeasurement(endCount - startCount, closed - opened, workload.requestBytes()),
-            atOpen == null ? null : atClose.minus(atOpen));
+            atOpen == null ? null : atClose.minus(atOpen),
+            stealAtOpen == null || stealAtClose == null ? Double.NaN : stealAtClose.shareSince(stealAtOpen));
     }
 
     private static void checkNoDriverErrors(final PvBlockPath pv) throws BlockBenchException

@@ -116,7 +116,7 @@ class BlockBenchCommandTest
         final java.util.regex.Pattern roundLine = java.util.regex.Pattern.compile(
             "(\\S+) +round (\\d)/3: PV +(\\d+) IOPS, native +(\\d+) IOPS, ratio \\d+\\.\\d\\d; " +
                 "cross-core round trip \\d+ ns; blkback's ring empty (\\d+\\.\\d)%, " +
-                "(\\d+\\.\\d) requests per batch");
+                "(\\d+\\.\\d) requests per batch; host steal (\\d+\\.\\d%|n/a) PV, (\\d+\\.\\d%|n/a) native");
         final Map<String, List<double[]>> rounds = new java.util.HashMap<>();
         final java.util.regex.Matcher matcher = roundLine.matcher(run.err());
         while (matcher.find())
@@ -124,6 +124,12 @@ class BlockBenchCommandTest
             // a share of the window: the ring cannot sit empty longer than the window
             final double emptyPercent = Double.parseDouble(matcher.group(5));
             assertTrue(emptyPercent >= 0 && emptyPercent <= 100, matcher.group());
+            // steal is a share of each window, or n/a where /proc/stat gives none
+            for (final int group : new int[] {7, 8})
+            {
+                final String steal = matcher.group(group);
+                assertTrue(steal.equals("n/a") || Double.parseDouble(steal.replace("%", "")) <= 100, matcher.group());
+            }
             // a batch answers at least one request and at most blkback's batch limit
             final double perBatch = Double.parseDouble(matcher.group(6));
             assertTrue(perBatch >= 1 && perBatch <= BlkbackRing.MAX_BATCH_REQUESTS,
