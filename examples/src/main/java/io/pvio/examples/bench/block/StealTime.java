@@ -3,6 +3,7 @@ package io.pvio.examples.bench.block;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * The host's steal time, from Linux's {@code /proc/stat}: the share of this machine's CPU time during which the
@@ -77,6 +78,6 @@ final class StealTime
     /** Percent with one decimal, or {@code n/a}. */
     static String format(final double share)
     {
-        return Double.isNaN(share) ? "n/a" : String.format(java.util.Locale.ROOT, "%.1f%%", 100 * share);
+        return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.1f%%", 100 * share);
     }
 }
