@@ -126,13 +126,14 @@ public final class BlockBenchRunner
             {
                 progress.printf(Locale.ROOT, "%-18s round %d/%d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f; " +
                         "cross-core round trip %.0f ns; blkback's ring empty %.1f%%, %.1f requests per batch; " +
-                        "host steal %s PV, %s native%n",
+                        "host steal %s PV, %s native; JIT %s PV, %s native%n",
                     workload.workloadName(), round + 1, settings.rounds(), pvWindow.measurement().iops(),
                     nativeWindow.measurement().iops(), pvWindow.measurement().iops() /
                         nativeWindow.measurement().iops(), crossCoreNs.get(round),
                     100.0 * pvWindow.counters().ringEmptyShare(pvWindow.measurement().elapsedNs(), pv.queues()),
                     pvWindow.counters().requestsPerBatch(), StealTime.format(pvWindow.stealShare()),
-                    StealTime.format(nativeWindow.stealShare()));
+                    StealTime.format(nativeWindow.stealShare()), JitTime.format(pvWindow.jitMs()),
+                    JitTime.format(nativeWindow.jitMs()));
                 progress.flush();
             }
         }
@@ -195,10 +196,11 @@ public final class BlockBenchRunner
     }
 
     /**
-     * One path's measured window: what completed in it, the change in its counters (if it has any), and the share of
-     * the machine's CPU time the host stole meanwhile (NaN if unknown).
+     * One path's measured window: what completed in it, the change in its counters (if it has any), the share of the
+     * machine's CPU time the host stole meanwhile (NaN if unknown) and how long the JIT compiled meanwhile
+     * ({@link JitTime#UNKNOWN} if unknown).
      */
-    private record Window(PathMeasurement measurement, PvCounters counters, double stealShare)
+    private record Window(PathMeasurement measurement, PvCounters counters, double stealShare, long jitMs)
     {
     }
 
@@ -217,17 +219,21 @@ public final class BlockBenchRunner
         final PvCounters atClose;
         final StealTime.Reading stealAtOpen;
         final StealTime.Reading stealAtClose;
+        final long jitAtOpenMs;
+        final long jitAtCloseMs;
         try
         {
             TimeUnit.NANOSECONDS.sleep(settings.warmupNs());
             atOpen = counters == null ? null : counters.get();
             stealAtOpen = StealTime.read();
+            jitAtOpenMs = JitTime.totalMs();
             startCount = run.loop().completedCount();
             opened = System.nanoTime();
             TimeUnit.NANOSECONDS.sleep(settings.measureNs());
             endCount = run.loop().completedCount();
             closed = System.nanoTime();
             stealAtClose = StealTime.read();
+            jitAtCloseMs = JitTime.totalMs();
             atClose = counters == null ? null : counters.get();
         }
         finally
@@ -245,7 +251,8 @@ public final class BlockBenchRunner
         }
         return new Window(new PathMeasurement(endCount - startCount, closed - opened, workload.requestBytes()),
             atOpen == null ? null : atClose.minus(atOpen),
-            stealAtOpen == null || stealAtClose == null ? Double.NaN : stealAtClose.shareSince(stealAtOpen));
+            stealAtOpen == null || stealAtClose == null ? Double.NaN : stealAtClose.shareSince(stealAtOpen),
+            JitTime.between(jitAtOpenMs, jitAtCloseMs));
     }
 
     private static void checkNoDriverErrors(final PvBlockPath pv) throws BlockBenchException

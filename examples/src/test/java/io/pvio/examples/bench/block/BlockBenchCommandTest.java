@@ -116,7 +116,8 @@ class BlockBenchCommandTest
         final java.util.regex.Pattern roundLine = java.util.regex.Pattern.compile(
             "(\\S+) +round (\\d)/3: PV +(\\d+) IOPS, native +(\\d+) IOPS, ratio \\d+\\.\\d\\d; " +
                 "cross-core round trip \\d+ ns; blkback's ring empty (\\d+\\.\\d)%, " +
-                "(\\d+\\.\\d) requests per batch; host steal (\\d+\\.\\d%|n/a) PV, (\\d+\\.\\d%|n/a) native");
+                "(\\d+\\.\\d) requests per batch; host steal (\\d+\\.\\d%|n/a) PV, (\\d+\\.\\d%|n/a) native; " +
+                "JIT (\\d+ ms|n/a) PV, (\\d+ ms|n/a) native");
         final Map<String, List<double[]>> rounds = new java.util.HashMap<>();
         final java.util.regex.Matcher matcher = roundLine.matcher(run.err());
         while (matcher.find())
@@ -129,6 +130,11 @@ class BlockBenchCommandTest
             {
                 final String steal = matcher.group(group);
                 assertTrue(steal.equals("n/a") || Double.parseDouble(steal.replace("%", "")) <= 100, matcher.group());
+            }
+            // HotSpot times its compilers: each window says how long they worked in it
+            for (final int group : new int[] {9, 10})
+            {
+                assertTrue(matcher.group(group).endsWith(" ms"), matcher.group());
             }
             // a batch answers at least one request and at most blkback's batch limit
             final double perBatch = Double.parseDouble(matcher.group(6));
