@@ -158,6 +158,22 @@ public final class BlockBenchReport
                 row.parksPerRequest(), row.directShare(), row.medianCrossCoreNs(),
                 100 * row.ringEmptyShare(results.queues())));
         }
+        out.append("\n## Where an I/O thread's time per request goes (ns, median of the rounds)\n\n" +
+            "Each path's I/O threads' time per request (the window times the threads, over the requests), split " +
+            "into the storage call itself (a random one in " + StorageCallSampler.ONE_IN + " timed) and the rest " +
+            "(on the PV path: blkback's ring, checks, grants and responses, and its waits for requests; on the " +
+            "native path: its own queue and counting):\n\n" +
+            "| Workload | PV storage call | native storage call | PV rest | native rest | PV rest - native rest |\n" +
+            "|---|--:|--:|--:|--:|--:|\n");
+        for (final BlockBenchResult row : results.results())
+        {
+            final double pvRest = row.pvRestNs(results.queues());
+            final double nativeRest = row.nativeRestNs(results.queues());
+            out.append(String.format(Locale.ROOT, "| `%s` | %s | %s | %s | %s | %s |%n",
+                row.workload().workloadName(), nanosCell(row.pvStorageCallNs()),
+                nanosCell(row.nativeStorageCallNs()), nanosCell(pvRest), nanosCell(nativeRest),
+                nanosCell(pvRest - nativeRest)));
+        }
         out.append("""
 
             ## How it is measured
@@ -213,6 +229,11 @@ public final class BlockBenchReport
         Files.createDirectories(directory);
         Files.writeString(directory.resolve(JSON_FILE), json());
         return Files.writeString(directory.resolve(REPORT_FILE), markdown());
+    }
+
+    private static String nanosCell(final double ns)
+    {
+        return Double.isNaN(ns) ? "n/a" : String.format(Locale.ROOT, "%,.0f", ns);
     }
 
     private static String two(final double value)

@@ -118,6 +118,33 @@ record BlockBenchResult(
         return pvRounds.get(round).iops() / nativeRounds.get(round).iops();
     }
 
+    /** The PV path's storage call (blkback's, timed in a sample), median over the rounds, in ns; NaN if untimed. */
+    double pvStorageCallNs()
+    {
+        return medianOfTimed(pvRounds, round -> round.storageCallNs());
+    }
+
+    /** The native path's storage call, likewise. */
+    double nativeStorageCallNs()
+    {
+        return medianOfTimed(nativeRounds, round -> round.storageCallNs());
+    }
+
+    /**
+     * What blkback's {@code threads} I/O threads spent per request besides the storage call
+     * ({@link PathMeasurement#restNsPerRequest}), median over the rounds, in ns; NaN if untimed.
+     */
+    double pvRestNs(final int threads)
+    {
+        return medianOfTimed(pvRounds, round -> round.restNsPerRequest(threads));
+    }
+
+    /** The same for the native path's {@code threads} I/O threads. */
+    double nativeRestNs(final int threads)
+    {
+        return medianOfTimed(nativeRounds, round -> round.restNsPerRequest(threads));
+    }
+
     /** Event-channel sends in both directions (front-end kicks + back-end notifications) per PV request. */
     double kicksPerRequest()
     {
@@ -182,6 +209,14 @@ record BlockBenchResult(
             iops[i] = rounds.get(i).iops();
         }
         return median(iops);
+    }
+
+    /** The median of {@code figure} over the rounds that have it (not NaN); NaN if none has. */
+    private static double medianOfTimed(final List<PathMeasurement> rounds,
+        final java.util.function.ToDoubleFunction<PathMeasurement> figure)
+    {
+        final double[] values = rounds.stream().mapToDouble(figure).filter(value -> !Double.isNaN(value)).toArray();
+        return values.length == 0 ? Double.NaN : median(values);
     }
 
     private static double median(final double[] values)

@@ -126,14 +126,18 @@ public final class BlockBenchRunner
             {
                 progress.printf(Locale.ROOT, "%-18s round %d/%d: PV %9.0f IOPS, native %9.0f IOPS, ratio %.2f; " +
                         "cross-core round trip %.0f ns; blkback's ring empty %.1f%%, %.1f requests per batch; " +
-                        "host steal %s PV, %s native; JIT %s PV, %s native%n",
+                        "host steal %s PV, %s native; JIT %s PV, %s native; per request, storage call %s PV, %s " +
+                        "native, the rest %s PV, %s native%n",
                     workload.workloadName(), round + 1, settings.rounds(), pvWindow.measurement().iops(),
                     nativeWindow.measurement().iops(), pvWindow.measurement().iops() /
                         nativeWindow.measurement().iops(), crossCoreNs.get(round),
                     100.0 * pvWindow.counters().ringEmptyShare(pvWindow.measurement().elapsedNs(), pv.queues()),
                     pvWindow.counters().requestsPerBatch(), StealTime.format(pvWindow.stealShare()),
                     StealTime.format(nativeWindow.stealShare()), JitTime.format(pvWindow.jitMs()),
-                    JitTime.format(nativeWindow.jitMs()));
+                    JitTime.format(nativeWindow.jitMs()), nanos(pvWindow.measurement().storageCallNs()),
+                    nanos(nativeWindow.measurement().storageCallNs()),
+                    nanos(pvWindow.measurement().restNsPerRequest(pv.queues())),
+                    nanos(nativeWindow.measurement().restNsPerRequest(nativeIo.threads())));
                 progress.flush();
             }
         }
@@ -158,13 +162,13 @@ public final class BlockBenchRunner
             if ((turn == 0) == pvFirst)
             {
                 windows[0] = measure("PV", workload, pv.start(workload, queueDepth, offsets(workload)),
-                    pv::counters);
+                    pv::counters, pv::storageCalls);
                 checkNoDriverErrors(pv);
             }
             else
             {
                 windows[1] = measure("native", workload, nativeIo.start(workload, queueDepth, offsets(workload)),
-                    null);
+                    null, nativeIo::storageCalls);
             }
         }
         return windows;
@@ -209,7 +213,8 @@ public final class BlockBenchRunner
      * it closes; then the run stops and its requests in flight finish.
      */
     private Window measure(final String path, final BlockWorkload workload, final LoopRun run,
-        final Supplier<PvCounters> counters) throws BlockBenchException, InterruptedException
+        final Supplier<PvCounters> counters, final Supplier<StorageCallSampler.Reading> storageCalls)
+        throws BlockBenchException, InterruptedException
     {
         final long opened;
         final long closed;
@@ -221,17 +226,21 @@ public final class BlockBenchRunner
         final StealTime.Reading stealAtClose;
         final long jitAtOpenMs;
         final long jitAtCloseMs;
+        final StorageCallSampler.Reading callsAtOpen;
+        final StorageCallSampler.Reading callsAtClose;
         try
         {
             TimeUnit.NANOSECONDS.sleep(settings.warmupNs());
             atOpen = counters == null ? null : counters.get();
             stealAtOpen = StealTime.read();
             jitAtOpenMs = JitTime.totalMs();
+            callsAtOpen = storageCalls.get();
             startCount = run.loop().completedCount();
             opened = System.nanoTime();
             TimeUnit.NANOSECONDS.sleep(settings.measureNs());
             endCount = run.loop().completedCount();
             closed = System.nanoTime();
+            callsAtClose = storageCalls.get();
             stealAtClose = StealTime.read();
             jitAtCloseMs = JitTime.totalMs();
             atClose = counters == null ? null : counters.get();
@@ -249,10 +258,17 @@ public final class BlockBenchRunner
             throw new BlockBenchException(workload.workloadName() + " (" + path + "): no request completed in the " +
                 "measured window; give it more time (--seconds)");
         }
-        return new Window(new PathMeasurement(endCount - startCount, closed - opened, workload.requestBytes()),
+        return new Window(new PathMeasurement(endCount - startCount, closed - opened, workload.requestBytes(),
+                callsAtClose.meanNsSince(callsAtOpen)),
             atOpen == null ? null : atClose.minus(atOpen),
             stealAtOpen == null || stealAtClose == null ? Double.NaN : stealAtClose.shareSince(stealAtOpen),
             JitTime.between(jitAtOpenMs, jitAtCloseMs));
+    }
+
+    /** {@code 957 ns}, or {@code n/a}. */
+    static String nanos(final double ns)
+    {
+        return Double.isNaN(ns) ? "n/a" : String.format(Locale.ROOT, "%.0f ns", ns);
     }
 
     private static void checkNoDriverErrors(final PvBlockPath pv) throws BlockBenchException

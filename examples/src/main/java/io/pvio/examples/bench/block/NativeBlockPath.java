@@ -33,6 +33,8 @@ final class NativeBlockPath implements AutoCloseable
 
     private final FileChannel channel;
     private final int threads;
+    /** Times a sample of the I/O threads' {@code FileChannel} calls, as {@link PvBlockPath} does blkback's. */
+    private final StorageCallSampler storageCalls = new StorageCallSampler();
 
     /** Opens {@code image} (read and write) for {@code threads} I/O threads. */
     NativeBlockPath(final Path image, final int threads) throws IOException
@@ -93,6 +95,12 @@ final class NativeBlockPath implements AutoCloseable
                 }
             }
         };
+    }
+
+    /** The I/O threads' storage calls timed so far (a sample: {@link StorageCallSampler}). */
+    StorageCallSampler.Reading storageCalls()
+    {
+        return storageCalls.read();
     }
 
     /** Reads {@code length} bytes at {@code offsetBytes} (integrity check). */
@@ -209,6 +217,7 @@ final class NativeBlockPath implements AutoCloseable
                 try
                 {
                     slot.buffer.clear();
+                    final long token = storageCalls.begin();
                     if (write)
                     {
                         writeFully(channel, slot.buffer, slot.offsetBytes);
@@ -217,6 +226,7 @@ final class NativeBlockPath implements AutoCloseable
                     {
                         readFully(channel, slot.buffer, slot.offsetBytes);
                     }
+                    storageCalls.end(token);
                 }
                 catch (final IOException | RuntimeException ex)
                 {

@@ -51,6 +51,8 @@ final class PvBlockPath implements AutoCloseable
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final List<EventIdleStrategy> idleStrategies = new CopyOnWriteArrayList<>();
     private final FileImageStorage storage;
+    /** Times a sample of blkback's storage calls. */
+    private final StorageCallSampler storageCalls = new StorageCallSampler();
     private final BlockMachine machine;
     private final BlkfrontDevice device;
     private final GuestMemory guestMemory;
@@ -91,7 +93,7 @@ final class PvBlockPath implements AutoCloseable
                 },
                 errors::add);
             machine = started;
-            device = machine.attach(DEVICE_ID, storage, ATTACH_TIMEOUT);
+            device = machine.attach(DEVICE_ID, new SampledStorage(storage, storageCalls), ATTACH_TIMEOUT);
             rings = machine.blkback().rings(machine.device(DEVICE_ID));
             guestMemory = machine.guest().domain().guestMemory();
             smallSlotBuffers = new BlockBuffer[smallQueueDepth];
@@ -179,6 +181,12 @@ final class PvBlockPath implements AutoCloseable
                 loop.stop(timeoutNs);
             }
         };
+    }
+
+    /** blkback's storage calls timed so far (a sample: {@link StorageCallSampler}). */
+    StorageCallSampler.Reading storageCalls()
+    {
+        return storageCalls.read();
     }
 
     /** Every counter the report uses, now. */

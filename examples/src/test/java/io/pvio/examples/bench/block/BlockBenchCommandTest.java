@@ -117,8 +117,10 @@ class BlockBenchCommandTest
             "(\\S+) +round (\\d)/3: PV +(\\d+) IOPS, native +(\\d+) IOPS, ratio \\d+\\.\\d\\d; " +
                 "cross-core round trip \\d+ ns; blkback's ring empty (\\d+\\.\\d)%, " +
                 "(\\d+\\.\\d) requests per batch; host steal (\\d+\\.\\d%|n/a) PV, (\\d+\\.\\d%|n/a) native; " +
-                "JIT (\\d+ ms|n/a) PV, (\\d+ ms|n/a) native");
+                "JIT (\\d+ ms|n/a) PV, (\\d+ ms|n/a) native; per request, storage call (\\d+|n/a)( ns)? PV, " +
+                "(\\d+|n/a)( ns)? native, the rest (-?\\d+|n/a)( ns)? PV, (-?\\d+|n/a)( ns)? native");
         final Map<String, List<double[]>> rounds = new java.util.HashMap<>();
+        int timedWindows = 0;
         final java.util.regex.Matcher matcher = roundLine.matcher(run.err());
         while (matcher.find())
         {
@@ -136,6 +138,17 @@ class BlockBenchCommandTest
             {
                 assertTrue(matcher.group(group).endsWith(" ms"), matcher.group());
             }
+            // a window's storage calls are timed in a sample: a call takes time, and whatever a window's requests
+            // took is at least its calls' share of it
+            for (final int group : new int[] {11, 13})
+            {
+                if (!matcher.group(group).equals("n/a"))
+                {
+                    timedWindows++;
+                    assertTrue(Long.parseLong(matcher.group(group)) > 0, matcher.group());
+                    assertEquals(" ns", matcher.group(group + 1), matcher.group());
+                }
+            }
             // a batch answers at least one request and at most blkback's batch limit
             final double perBatch = Double.parseDouble(matcher.group(6));
             assertTrue(perBatch >= 1 && perBatch <= BlkbackRing.MAX_BATCH_REQUESTS,
@@ -144,6 +157,8 @@ class BlockBenchCommandTest
                 .add(new double[] {Double.parseDouble(matcher.group(3)), Double.parseDouble(matcher.group(4))});
         }
         assertEquals(Set.of("rand-read-4k-qd32", "seq-write-1m"), rounds.keySet(), run.err());
+        // 0.1 s windows of hundreds of requests or more: one in 64 is timed, so nearly every window has some
+        assertTrue(timedWindows >= 6, run.err());
         final List<?> rows = assertInstanceOf(List.class, JsonParser.parse(run.out()));
         for (final Object parsed : rows)
         {
@@ -163,6 +178,11 @@ class BlockBenchCommandTest
         assertTrue(java.util.regex.Pattern.compile(
                 "\\| `seq-write-1m` \\|( \\d+\\.\\d\\d \\(\\d+, \\d+\\.\\d%\\) \\|){3}\n")
             .matcher(report).find(), report);
+        // where an I/O thread's time per request goes: both storage calls timed, the rests and their difference
+        assertTrue(report.contains("| Workload | PV storage call | native storage call | PV rest | native rest | " +
+            "PV rest - native rest |"), report);
+        assertTrue(java.util.regex.Pattern.compile("\\| `rand-read-4k-qd32` \\| [\\d,]+ \\| [\\d,]+ \\|" +
+            "( -?[\\d,]+ \\|){3}\n").matcher(report).find(), report);
     }
 
     @Test

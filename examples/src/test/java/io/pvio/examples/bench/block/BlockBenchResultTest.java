@@ -7,6 +7,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** How a workload's rounds become its figures: medians per path, the ratio of the medians, counters per request. */
 class BlockBenchResultTest
@@ -133,5 +134,35 @@ class BlockBenchResultTest
         assertEquals(33, sum.hypercalls());
         final PvCounters window = counters(0, 0, 50).plus(counters(0, 0, 70)).minus(counters(0, 0, 20));
         assertEquals(100, window.backendEmptyRingNs());
+    }
+
+    @Test
+    void anIoThreadsTimePerRequestSplitsIntoTheStorageCallAndTheRest()
+    {
+        // 1,000,000 requests in 1 s on 2 threads: 2,000 ns of a thread each, 1,500 of it in the storage call
+        final PathMeasurement timed = new PathMeasurement(1_000_000, SECOND_NS, 4096, 1_500);
+        assertEquals(2_000, timed.ioThreadNsPerRequest(2), 1e-9);
+        assertEquals(500, timed.restNsPerRequest(2), 1e-9);
+        assertEquals(-500, timed.restNsPerRequest(1), 1e-9);
+        assertTrue(Double.isNaN(requestsInOneSecond(1_000).restNsPerRequest(1)));
+    }
+
+    @Test
+    void theStorageCallAndTheRestAreMediansOverTheRoundsThatWereTimed()
+    {
+        final List<PathMeasurement> pv = List.of(new PathMeasurement(1_000_000, SECOND_NS, 4096, 900),
+            new PathMeasurement(800_000, SECOND_NS, 4096, Double.NaN),
+            new PathMeasurement(500_000, SECOND_NS, 4096, 1_100),
+            new PathMeasurement(900_000, SECOND_NS, 4096, 1_000));
+        final List<PathMeasurement> untimed = List.of(requestsInOneSecond(1), requestsInOneSecond(2),
+            requestsInOneSecond(3), requestsInOneSecond(4));
+        final BlockBenchResult result = new BlockBenchResult(BlockWorkload.RAND_READ_4K_QD32, 32, pv, untimed,
+            List.of(sends(0, 0), sends(0, 0), sends(0, 0), sends(0, 0)), List.of(100.0, 100.0, 100.0, 100.0));
+        // the untimed round is left out: the median of 900, 1,100 and 1,000
+        assertEquals(1_000, result.pvStorageCallNs(), 1e-9);
+        // rests: 1,000 - 900 = 100, 2,000 - 1,100 = 900, 1,111.1 - 1,000 = 111.1
+        assertEquals(1e9 / 900_000 - 1_000, result.pvRestNs(1), 1e-6);
+        assertTrue(Double.isNaN(result.nativeStorageCallNs()));
+        assertTrue(Double.isNaN(result.nativeRestNs(1)));
     }
 }
