@@ -160,7 +160,8 @@ public final class BlockBenchReport
         }
         out.append("\n## Where an I/O thread's time per request goes (ns, median of the rounds)\n\n" +
             "Each path's I/O threads' time per request (the window times the threads, over the requests), split " +
-            "into the storage call itself (a random one in " + StorageCallSampler.ONE_IN + " timed) and the rest " +
+            "into the storage call itself (a random one in " + StorageCallSampler.ONE_IN + " timed, every one of " +
+            StorageCallSampler.ALWAYS_BYTES / 1024 + " KiB or more) and the rest " +
             "(on the PV path: blkback's ring, checks, grants and responses, and its waits for requests; on the " +
             "native path: its own queue and counting):\n\n" +
             "| Workload | PV storage call | native storage call | PV rest | native rest | PV rest - native rest |\n" +

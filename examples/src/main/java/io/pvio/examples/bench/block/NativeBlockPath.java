@@ -217,7 +217,7 @@ final class NativeBlockPath implements AutoCloseable
                 try
                 {
                     slot.buffer.clear();
-                    final long token = storageCalls.begin();
+                    final long token = storageCalls.begin(slot.buffer.remaining());
                     if (write)
                     {
                         writeFully(channel, slot.buffer, slot.offsetBytes);

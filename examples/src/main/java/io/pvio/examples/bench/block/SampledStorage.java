@@ -36,7 +36,7 @@ final class SampledStorage implements BlockStorage
     public void read(final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes,
         final int lengthBytes) throws IOException
     {
-        final long token = sampler.begin();
+        final long token = sampler.begin(lengthBytes);
         storage.read(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
         sampler.end(token);
     }
@@ -45,7 +45,7 @@ final class SampledStorage implements BlockStorage
     public void write(final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes,
         final int lengthBytes) throws IOException
     {
-        final long token = sampler.begin();
+        final long token = sampler.begin(lengthBytes);
         storage.write(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
         sampler.end(token);
     }

@@ -4,7 +4,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Times a random sample of one path's storage calls (one in {@link #ONE_IN}: blkback's {@code FileImageStorage}
+ * Times a sample of one path's storage calls (a random one in {@link #ONE_IN}, and every call of
+ * {@link #ALWAYS_BYTES} or more: blkback's {@code FileImageStorage}
  * read or write on the PV path, the I/O thread's own {@code FileChannel} read or write on the native path), so a
  * round can say how much of an I/O thread's time per request went into the call itself and how much into the rest
  * (on the PV path: taking the request off the ring, checking it, its grants, the response, waiting for the next).
@@ -16,8 +17,13 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class StorageCallSampler
 {
-    /** One call in this many is timed, at random. */
+    /** One call in this many is timed, at random, unless it moves {@link #ALWAYS_BYTES} or more. */
     static final int ONE_IN = 64;
+    /**
+     * Calls this large are all timed: at most a few tens of thousands a second (1 MiB requests), too few for a one
+     * in 64 sample to be steady, and each long enough (tens of us) that two clock reads cost it nothing.
+     */
+    static final int ALWAYS_BYTES = 64 * 1024;
 
     private static final long NOT_SAMPLED = Long.MIN_VALUE;
     /** The clock's cost is measured this many reads at a time, the cheapest of {@link #CLOCK_BATCHES} batches. */
@@ -46,10 +52,11 @@ final class StorageCallSampler
         }
     }
 
-    /** Call just before a storage call; pass what it returns to {@link #end}. */
-    long begin()
+    /** Call just before a storage call of {@code lengthBytes}; pass what it returns to {@link #end}. */
+    long begin(final int lengthBytes)
     {
-        return ThreadLocalRandom.current().nextInt(ONE_IN) == 0 ? System.nanoTime() : NOT_SAMPLED;
+        return lengthBytes >= ALWAYS_BYTES || ThreadLocalRandom.current().nextInt(ONE_IN) == 0 ? System.nanoTime() :
+            NOT_SAMPLED;
     }
 
     /** Call just after the storage call that {@code token} (from {@link #begin}) began. */

@@ -17,11 +17,22 @@ class StorageCallSamplerTest
         final int calls = 64_000;
         for (int i = 0; i < calls; i++)
         {
-            sampler.end(sampler.begin());
+            sampler.end(sampler.begin(4096));
         }
         final long samples = sampler.read().samples() - before.samples();
         // binomial(64,000, 1/64): mean 1,000, standard deviation 31; these bounds are more than 9 deviations out
         assertTrue(samples > 700 && samples < 1_300, samples + " of " + calls + " calls timed");
+    }
+
+    @Test
+    void everyLargeCallIsTimed()
+    {
+        final StorageCallSampler sampler = new StorageCallSampler();
+        for (int i = 0; i < 100; i++)
+        {
+            sampler.end(sampler.begin(StorageCallSampler.ALWAYS_BYTES));
+        }
+        assertEquals(100, sampler.read().samples());
     }
 
     @Test
@@ -31,7 +42,7 @@ class StorageCallSamplerTest
         final StorageCallSampler.Reading before = sampler.read();
         while (sampler.read().samples() - before.samples() < 20)
         {
-            final long token = sampler.begin();
+            final long token = sampler.begin(4096);
             final long startNs = System.nanoTime();
             while (System.nanoTime() - startNs < SPIN_NS)
             {
