@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
  * read or write on the PV path, the I/O thread's own {@code FileChannel} read or write on the native path), so a
  * round can say how much of an I/O thread's time per request went into the call itself and how much into the rest
  * (on the PV path: taking the request off the ring, checking it, its grants, the response, waiting for the next).
- * The two clock reads of a sampled call cost about 60 ns; spread over {@link #ONE_IN} calls, about 1 ns a request.
+ * Each call costs a random draw (a few ns, on both paths alike); the two clock reads of a timed call cost about
+ * 60 ns, spread over {@link #ONE_IN} calls about 1 ns a request.
  * A timed span also holds one clock read's own cost (the end of the first, the start of the second), measured once
  * per JVM ({@link #clockReadNs()}) and taken off each sample; what is left of the error (the second read also waits
  * for the call's last memory traffic) is the same on both paths, so the difference between their rests is the
