@@ -71,7 +71,8 @@ import static io.pvio.ring.blkif.BlkifConstants.SECTOR_SIZE_BYTES;
  * it polls, and a front end that keeps the ring fed never kicks. Only when its
  * {@link io.pvio.hypervisor.guest.EventIdleStrategy} is about to park does it arm it ({@link #armAndStillIdle()},
  * the park guard: {@link BackRing#finalCheckForRequests()}); the front end's next kick then arrives as an event
- * that wakes the agent.
+ * that wakes the agent. A ring that has served since it last parked polls for the agent's longer poll before it
+ * parks ({@link #expectsRequests()}).
  */
 public final class BlkbackRing implements Agent
 {
@@ -131,6 +132,8 @@ public final class BlkbackRing implements Agent
     private final int[] pendingOperations = new int[RESPONSE_GROUP_REQUESTS];
     private final int[] pendingStatuses = new int[RESPONSE_GROUP_REQUESTS];
     private int pendingResponses;
+    /** Whether a batch was served since the agent last parked ({@link #expectsRequests}). */
+    private boolean servedSincePark;
     /** When the held group began: read before the I/O of its first request ({@link #beforeIo}). */
     private long groupStartNs;
     /** The last batch's responses are published; their notification decision is the next poll's. */
@@ -282,6 +285,7 @@ public final class BlkbackRing implements Agent
             }
             return 0;
         }
+        servedSincePark = true;
         // one clock read per batch: the time the batch's requests use their kept grants, and the end of a dry spell
         final long batchStartNs = clock.nanoTime();
         if (ringEmpty)
@@ -406,6 +410,21 @@ public final class BlkbackRing implements Agent
     }
 
     /**
+     * Whether this ring expects requests soon: it has served a batch since its agent last parked. Its agent's
+     * {@link io.pvio.hypervisor.guest.EventIdleStrategy#pollWhile} predicate, on the agent thread. A front end with
+     * requests in flight refills the ring as it completes them, so a ring that has just run dry polls on for the
+     * agent's longer poll ({@code awaitPollNs}, as the front end does while it is owed answers) before it parks, not
+     * only for the short spin. A park makes the front end's next push a kick, and the wake-up two thread hand-offs
+     * (dom0's vCPU thread takes the event, then this ring's agent), each waiting for a CPU; a front end briefly off
+     * its CPU then finds the ring asleep when it comes back. A ring woken with nothing to serve parks after the
+     * short spin again.
+     */
+    public boolean expectsRequests()
+    {
+        return servedSincePark;
+    }
+
+    /**
      * The park guard of this ring's agent ({@link io.pvio.hypervisor.guest.EventIdleStrategy.ParkGuard}), on the
      * agent thread: ring.h's final check (set {@code req_event}, full fence, re-read {@code req_prod}), so the front
      * end's next push is followed by a kick.
@@ -420,7 +439,13 @@ public final class BlkbackRing implements Agent
         }
         try
         {
-            return !back.finalCheckForRequests();
+            final boolean idle = !back.finalCheckForRequests();
+            if (idle)
+            {
+                // the agent parks: until a batch comes, its idle periods spin only the short spin
+                servedSincePark = false;
+            }
+            return idle;
         }
         catch (final RingOverflowException ex)
         {

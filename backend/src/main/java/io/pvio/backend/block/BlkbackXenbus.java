@@ -281,6 +281,8 @@ public final class BlkbackXenbus implements XenbusBackendDriver
                 }
                 return true;
             });
+            // a ring that has just served polls on, as its front end does while owed answers
+            idle.pollWhile(ring::expectsRequests);
             final AgentRunner runner = new AgentRunner(idle, errorHandler, null, ring);
             // the front end's kick: delivered through dom0's pending bitmask and upcall, it wakes this ring's agent
             dispatcher.bind(mapped.localPort(), port -> idle.signal());

@@ -36,7 +36,8 @@ import java.util.function.BooleanSupplier;
  * microseconds, so a front end that parked after {@code spinNs} would be woken for nearly every few responses, and
  * each wake-up costs the back end's thread a hypercall and a thread hand-off (on a virtual machine, an
  * inter-processor interrupt): tens of microseconds. Polling spends the waiting agent's own CPU instead, bounded, as
- * Linux's hybrid block polling does; an agent owed nothing parks after {@code spinNs} as before.
+ * Linux's hybrid block polling does; an agent owed nothing parks after {@code spinNs} as before. A back end can say
+ * so too, when it expects work (blkback's ring after serving a batch: its front end refills it as it completes).
  */
 public final class EventIdleStrategy implements IdleStrategy
 {

@@ -108,7 +108,7 @@ public final class BlockBenchCommand implements Callable<Integer>
 
     @Option(names = "--await-poll-us", paramLabel = "N",
         description = "How long, spin included, blkfront's agent polls before parking while it has requests in " +
-            "flight (default: the drivers' own, 250; 0 with --idle-spin-us 0).")
+            "flight, and blkback's after serving a batch (default: the drivers' own, 250; 0 with --idle-spin-us 0).")
     private Long awaitPollUs;
 
     @Option(names = "--workloads", paramLabel = "NAME", split = ",",

@@ -93,7 +93,8 @@ public final class BlockBenchReport
                 "(blkback I/O threads) and as many native I/O threads; %d round%s per workload after %d warm-up " +
                 "round%s not counted, each %.1f s " +
                 "warm-up and %.1f s measured per path; sequential queue depth %d; seed %d; the PV drivers' agents " +
-                "spin %d us before parking (blkfront with requests in flight polls up to %d us); PV buffers: %s.%n%n",
+                "spin %d us before parking (blkfront with requests in flight, and blkback after serving, poll up to %d " +
+                "us); PV buffers: %s.%n%n",
             LocalDate.now(), results.environment(),
             results.imageFile() == null ? "a temporary file" : "`" + results.imageFile() + "`",
             settings.imageBytes() / BlockBenchSettings.MIB, results.queues(), results.queues() == 1 ? "" : "s",

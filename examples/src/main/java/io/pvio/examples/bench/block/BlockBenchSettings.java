@@ -22,7 +22,8 @@ import java.util.List;
  * @param idleSpinNs           how long the PV drivers' agents spin before parking ({@link
  *                             io.pvio.hypervisor.guest.EventIdleStrategy}).
  * @param awaitPollNs          how long, spin included, a PV driver agent owed answers (blkfront with requests in
- *                             flight) polls before parking; at least {@code idleSpinNs}.
+ *                             flight) or expecting requests (blkback after serving) polls before parking; at
+ *                             least {@code idleSpinNs}.
  * @param registeredBuffers    whether the PV requests' buffers are blkfront's registered buffers (granted once, no
  *                             copy in blkfront: {@link io.pvio.frontend.block.BlkfrontDevice#allocateBuffer}) or
  *                             plain guest pages (copied through blkfront's persistent pages).

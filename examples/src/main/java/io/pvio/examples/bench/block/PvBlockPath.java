@@ -63,8 +63,9 @@ final class PvBlockPath implements AutoCloseable
     private final BlockBuffer[] largeSlotBuffers;
 
     /**
-     * @param awaitPollNs how long, spin included, a driver agent owed answers polls before parking (blkfront with
-     *                    requests in flight; {@link EventIdleStrategy#DEFAULT_AWAIT_POLL_NS} by default).
+     * @param awaitPollNs how long, spin included, a driver agent owed answers or expecting requests polls before
+     *                    parking (blkfront with requests in flight, blkback after serving;
+     *                    {@link EventIdleStrategy#DEFAULT_AWAIT_POLL_NS} by default).
      * @param idleSpinNs how long each driver agent spins before parking ({@link EventIdleStrategy}'s default is
      *                   {@link EventIdleStrategy#DEFAULT_SPIN_NS}).
      */

@@ -305,6 +305,12 @@ public final class BlkbackRequests implements AutoCloseable
         return guest.domain().guestMemory().frame(FIRST_DATA_PAGE_GFN + i);
     }
 
+    /** blkback's ring ({@link Path#BLKBACK}; {@code null} on {@link Path#DIRECT}), driven by {@link #readBatch}. */
+    BlkbackRing ring()
+    {
+        return ring;
+    }
+
     /** Requests blkback answered (0 on {@link Path#DIRECT}). */
     long blkbackRequests()
     {

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,5 +83,30 @@ class BenchBlkbackRequestTest
         final IllegalStateException failure = assertThrows(IllegalStateException.class, requests::close);
         assertTrue(failure.getMessage().startsWith(BlkbackRequests.BATCH_REQUESTS + " reads answered"),
             failure.getMessage());
+    }
+
+    @Test
+    void aRingThatServedPollsOnUntilItParksAndAWokenIdleRingDoesNot()
+    {
+        try (BlkbackRequests requests = BlkbackRequests.start(BlkbackRequests.Path.BLKBACK, 1))
+        {
+            final io.pvio.backend.block.BlkbackRing ring = requests.ring();
+            // nothing served yet: an idle period spins only the short spin
+            assertFalse(ring.expectsRequests());
+            assertEquals(0, ring.doWork());
+            assertFalse(ring.expectsRequests());
+            // a batch served: the front end refills as it completes, so the agent polls on (its awaitPollNs)
+            assertEquals(BlkbackRequests.BATCH_REQUESTS, requests.readBatch());
+            assertTrue(ring.expectsRequests());
+            // an empty poll does not end it: only parking does
+            assertEquals(0, ring.doWork());
+            assertTrue(ring.expectsRequests());
+            // the park guard armed req_event and found nothing: the agent parks, and after the wake-up, until a
+            // batch comes, it expects nothing
+            assertTrue(ring.armAndStillIdle());
+            assertFalse(ring.expectsRequests());
+            assertEquals(BlkbackRequests.BATCH_REQUESTS, requests.readBatch());
+            assertTrue(ring.expectsRequests());
+        }
     }
 }
