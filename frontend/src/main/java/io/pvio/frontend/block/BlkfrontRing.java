@@ -381,9 +381,11 @@ final class BlkfrontRing
         }
         for (int segment = 0; segment < data.pageCount(); segment++)
         {
-            // blkif.h: segments fill the indirect pages in order, 512 to a page
+            // blkif.h: segments fill the indirect pages in order, 512 to a page. An id reissued for the same buffer
+            // (free ids are a stack: the one just freed is the next taken) finds its page as it was, so nothing is
+            // stored and the page's lines stay in blkback's CPU's cache
             indirectPage.wrap(indirectPages.frame(id, segment / BlkifSegmentDescriptor.SEGMENTS_PER_PAGE), 0)
-                .segment(segment % BlkifSegmentDescriptor.SEGMENTS_PER_PAGE, request.grantRefs[segment],
+                .segmentIfChanged(segment % BlkifSegmentDescriptor.SEGMENTS_PER_PAGE, request.grantRefs[segment],
                     data.firstSector(segment), data.lastSector(segment));
         }
     }

@@ -58,6 +58,19 @@ public final class BlkifIndirectPageFlyweight
         return this;
     }
 
+    /**
+     * Writes segment {@code i} whole, as {@link #segment}, but only if the page does not hold exactly that already:
+     * a front end that reuses an id's indirect page for the same buffer then stores nothing, and the page's cache
+     * lines stay in the back end's CPU's cache from the last request (each store would take the line away, and
+     * the back end would fetch it again from this CPU). The page ends the same either way.
+     *
+     * @return whether the segment was stored.
+     */
+    public boolean segmentIfChanged(final int i, final int gref, final int firstSector, final int lastSector)
+    {
+        return BlkifSegments.writeIfChanged(buffer, segmentAt(i), gref, firstSector, lastSector);
+    }
+
     private int segmentAt(final int i)
     {
         if (i < 0 || i >= BlkifSegmentDescriptor.SEGMENTS_PER_PAGE)

@@ -34,6 +34,26 @@ final class BlkifSegments
         return buffer.getLong(segmentOffset);
     }
 
+    /**
+     * Writes the segment whole, padding zero, unless the buffer holds exactly that already (one 8-byte load, then
+     * the store only if it differs). For a page the back end reads from another CPU: a store, even of the same
+     * value, takes the cache line from the back end's CPU, which then fetches it again; a line left alone stays
+     * in both caches.
+     *
+     * @return whether it stored.
+     */
+    static boolean writeIfChanged(
+        final AtomicBuffer buffer, final int segmentOffset, final int gref, final int firstSector, final int lastSector)
+    {
+        final long word = BlkifSegmentDescriptor.packWord(gref, firstSector, lastSector);
+        if (buffer.getLong(segmentOffset) == word)
+        {
+            return false;
+        }
+        buffer.putLong(segmentOffset, word);
+        return true;
+    }
+
     /** Writes the segment whole, padding zero, in one 8-byte store. */
     static void write(
         final AtomicBuffer buffer, final int segmentOffset, final int gref, final int firstSector, final int lastSector)

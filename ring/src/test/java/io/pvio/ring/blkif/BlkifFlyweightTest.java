@@ -11,9 +11,11 @@ import static io.pvio.ring.blkif.BlkifConstants.BLKIF_OP_WRITE;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_EOPNOTSUPP;
 import static io.pvio.ring.blkif.BlkifConstants.BLKIF_RSP_ERROR;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BlkifFlyweightTest
 {
@@ -178,6 +180,31 @@ class BlkifFlyweightTest
         assertEquals(6, page.segmentLastSector(511));
         assertThrows(IndexOutOfBoundsException.class, () -> page.segment(512, 0, 0, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> page.wrap(buffer, 4097));
+    }
+
+    @Test
+    void aSegmentIsStoredOnlyIfThePageDoesNotHoldItAlready()
+    {
+        final BlkifIndirectPageFlyweight page = new BlkifIndirectPageFlyweight().wrap(buffer, 4096);
+        // the buffer starts DIRTY: the padding differs too, so the first write stores
+        assertTrue(page.segmentIfChanged(7, 0x1234, 0, 7));
+        final long written = buffer.getLong(4096 + 7 * 8);
+        page.segment(8, 0x1234, 0, 7);
+        assertEquals(buffer.getLong(4096 + 8 * 8), written, "the same bytes as segment()");
+        // the same segment again: nothing stored
+        assertFalse(page.segmentIfChanged(7, 0x1234, 0, 7));
+        // any field that differs is stored, and the page ends as segment() would leave it
+        assertTrue(page.segmentIfChanged(7, 0x1235, 0, 7));
+        assertEquals(0x1235, page.segmentGref(7));
+        assertTrue(page.segmentIfChanged(7, 0x1235, 1, 7));
+        assertEquals(1, page.segmentFirstSector(7));
+        assertTrue(page.segmentIfChanged(7, 0x1235, 1, 6));
+        assertEquals(6, page.segmentLastSector(7));
+        // padding the page holds that a whole write would clear is a difference too
+        buffer.putByte(4096 + 7 * 8 + 6, DIRTY);
+        assertTrue(page.segmentIfChanged(7, 0x1235, 1, 6));
+        assertEquals(0, buffer.getShort(4096 + 7 * 8 + 6));
+        assertThrows(IndexOutOfBoundsException.class, () -> page.segmentIfChanged(512, 0, 0, 0));
     }
 
     @Test
