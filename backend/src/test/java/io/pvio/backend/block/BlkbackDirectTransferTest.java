@@ -54,22 +54,15 @@ class BlkbackDirectTransferTest
     private final Random random = new Random(4096);
 
     /** The image, with the window of the last read or write noted (the agent's thread writes, the test reads). */
-    private static final class RecordingStorage implements BlockStorage
+    private static final class RecordingStorage extends ForwardingBlockStorage
     {
-        private final BlockStorage storage;
         volatile int lastBufferOffsetBytes = -1;
         volatile int lastLengthBytes = -1;
         volatile boolean lastBufferDirect;
 
         RecordingStorage(final BlockStorage storage)
         {
-            this.storage = storage;
-        }
-
-        @Override
-        public long sectorCount()
-        {
-            return storage.sectorCount();
+            super(storage);
         }
 
         @Override
@@ -78,7 +71,7 @@ class BlkbackDirectTransferTest
             throws IOException
         {
             note(buffer, bufferOffsetBytes, lengthBytes);
-            storage.read(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
+            storage().read(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
         }
 
         @Override
@@ -87,7 +80,7 @@ class BlkbackDirectTransferTest
             throws IOException
         {
             note(buffer, bufferOffsetBytes, lengthBytes);
-            storage.write(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
+            storage().write(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
         }
 
         private void note(final ByteBuffer buffer, final int bufferOffsetBytes, final int lengthBytes)
@@ -95,18 +88,6 @@ class BlkbackDirectTransferTest
             lastBufferDirect = buffer.isDirect();
             lastLengthBytes = lengthBytes;
             lastBufferOffsetBytes = bufferOffsetBytes;
-        }
-
-        @Override
-        public void flush() throws IOException
-        {
-            storage.flush();
-        }
-
-        @Override
-        public void discard(final long offsetBytes, final long lengthBytes) throws IOException
-        {
-            storage.discard(offsetBytes, lengthBytes);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.pvio.examples.bench.block;
 
 import io.pvio.backend.block.BlockStorage;
+import io.pvio.backend.block.ForwardingBlockStorage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,27 +10,14 @@ import java.nio.ByteBuffer;
  * The PV path's storage as blkback sees it, with a sample of its reads and writes timed ({@link StorageCallSampler});
  * everything else passes straight through.
  */
-final class SampledStorage implements BlockStorage
+final class SampledStorage extends ForwardingBlockStorage
 {
-    private final BlockStorage storage;
     private final StorageCallSampler sampler;
 
     SampledStorage(final BlockStorage storage, final StorageCallSampler sampler)
     {
-        this.storage = storage;
+        super(storage);
         this.sampler = sampler;
-    }
-
-    @Override
-    public long sectorCount()
-    {
-        return storage.sectorCount();
-    }
-
-    @Override
-    public boolean isReadOnly()
-    {
-        return storage.isReadOnly();
     }
 
     @Override
@@ -37,7 +25,7 @@ final class SampledStorage implements BlockStorage
         final int lengthBytes) throws IOException
     {
         final long token = sampler.begin(lengthBytes);
-        storage.read(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
+        storage().read(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
         sampler.end(token);
     }
 
@@ -46,25 +34,7 @@ final class SampledStorage implements BlockStorage
         final int lengthBytes) throws IOException
     {
         final long token = sampler.begin(lengthBytes);
-        storage.write(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
+        storage().write(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
         sampler.end(token);
-    }
-
-    @Override
-    public void flush() throws IOException
-    {
-        storage.flush();
-    }
-
-    @Override
-    public void discard(final long offsetBytes, final long lengthBytes) throws IOException
-    {
-        storage.discard(offsetBytes, lengthBytes);
-    }
-
-    @Override
-    public void close() throws IOException
-    {
-        storage.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.pvio.examples.demo.block;
 
 import io.pvio.backend.block.BlockStorage;
+import io.pvio.backend.block.ForwardingBlockStorage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,9 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * reads, writes, flushes and bytes, so the demo can say what reached the image. Any ring's thread may call it; any
  * thread may read the counts.
  */
-final class CountingStorage implements BlockStorage
+final class CountingStorage extends ForwardingBlockStorage
 {
-    private final BlockStorage storage;
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong flushes = new AtomicLong();
@@ -22,7 +22,7 @@ final class CountingStorage implements BlockStorage
 
     CountingStorage(final BlockStorage storage)
     {
-        this.storage = storage;
+        super(storage);
     }
 
     long reads()
@@ -51,22 +51,10 @@ final class CountingStorage implements BlockStorage
     }
 
     @Override
-    public long sectorCount()
-    {
-        return storage.sectorCount();
-    }
-
-    @Override
-    public boolean isReadOnly()
-    {
-        return storage.isReadOnly();
-    }
-
-    @Override
     public void read(final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes,
         final int lengthBytes) throws IOException
     {
-        storage.read(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
+        storage().read(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
         bytesRead.addAndGet(lengthBytes);
         reads.incrementAndGet();
     }
@@ -75,7 +63,7 @@ final class CountingStorage implements BlockStorage
     public void write(final long offsetBytes, final ByteBuffer buffer, final int bufferOffsetBytes,
         final int lengthBytes) throws IOException
     {
-        storage.write(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
+        storage().write(offsetBytes, buffer, bufferOffsetBytes, lengthBytes);
         bytesWritten.addAndGet(lengthBytes);
         writes.incrementAndGet();
     }
@@ -83,19 +71,7 @@ final class CountingStorage implements BlockStorage
     @Override
     public void flush() throws IOException
     {
-        storage.flush();
+        storage().flush();
         flushes.incrementAndGet();
-    }
-
-    @Override
-    public void discard(final long offsetBytes, final long lengthBytes) throws IOException
-    {
-        storage.discard(offsetBytes, lengthBytes);
-    }
-
-    @Override
-    public void close() throws IOException
-    {
-        storage.close();
     }
 }
